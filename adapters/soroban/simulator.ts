@@ -1,0 +1,932 @@
+import { createHash } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { FeeBumpTransaction, Keypair, Networks, StrKey, TransactionBuilder, xdr } from '@stellar/stellar-sdk';
+
+/**
+ * Fault knobs of one simulated node. Every knob is independent and can be changed while the node runs.
+ *
+ * @example
+ * await node.setFaults({ latencyMs: 200, rateLimitRate: 0.5, retryAfterSeconds: 2 });
+ * await node.setFaults({ refuse: true }); // connections now get ECONNREFUSED
+ * await node.clearFaults(); // listening again on the same port
+ */
+export interface SorobanFaults {
+  /** Extra delay, in milliseconds, before every answer. */
+  latencyMs?: number;
+  /** Accept connections and read requests but never answer them. */
+  blackhole?: boolean;
+  /** Stop listening (ECONNREFUSED) and drop open connections; clearing it re-listens on the same port. */
+  refuse?: boolean;
+  /** Fraction (0..1) of requests answered with HTTP 500. */
+  errorRate?: number;
+  /** Fraction (0..1) of requests answered with HTTP 429 and a `Retry-After` header. */
+  rateLimitRate?: number;
+  /** `Retry-After` value, in seconds, sent with 429 answers (default 1). */
+  retryAfterSeconds?: number;
+  /** `getHealth` answers JSON-RPC error -32603; every other method still answers normally. */
+  unhealthy?: boolean;
+  /** Ledgers behind the cluster head; `getHealth` still reports healthy, as real lagging nodes do. */
+  lag?: number;
+  /** Freeze this node's head at the ledger it had when the knob was set. */
+  stalled?: boolean;
+  /** Answer HTTP 200 with an HTML page instead of JSON. */
+  garbage?: boolean;
+}
+
+/**
+ * Options of the simulated network shared by every node of a cluster.
+ *
+ * @example
+ * const cluster = new SorobanCluster({ ledgerIntervalMs: 100, startLedger: 5000 });
+ */
+export interface SorobanNetworkOptions {
+  /** Network passphrase used to hash transactions (default `Networks.STANDALONE`). */
+  networkPassphrase?: string;
+  /** Protocol version reported by every method (default 23). */
+  protocolVersion?: number;
+  /** Reported by `getNetwork` when set. */
+  friendbotUrl?: string;
+  /** Milliseconds between ledger closes (default 5000); 0 closes ledgers only through `closeLedger()`. */
+  ledgerIntervalMs?: number;
+  /** Sequence of the head ledger at construction (default 1000). */
+  startLedger?: number;
+  /** Ledgers kept by each node, reported as `ledgerRetentionWindow` (default 17280). */
+  retentionWindow?: number;
+}
+
+/**
+ * Options of one simulated node.
+ *
+ * @example
+ * const cluster = new SorobanCluster({ nodes: [{ name: 'primary' }, { name: 'laggard', faults: { lag: 3 } }] });
+ */
+export interface SorobanSimulatorOptions {
+  /** Name used in request events (default `node-<index>`). */
+  name?: string;
+  /** Faults active from the start. */
+  faults?: SorobanFaults;
+  /** Source of randomness in [0, 1) for `errorRate` and `rateLimitRate` (default `Math.random`). */
+  random?: () => number;
+  /** Called for every HTTP request the node receives, before any fault applies. */
+  onRequest?: (info: SorobanRequestInfo) => void;
+}
+
+/**
+ * Options of `SorobanSimulator.start()`: a single node on its own network.
+ *
+ * @example
+ * const sim = await SorobanSimulator.start({ ledgerIntervalMs: 50, faults: { latencyMs: 20 } });
+ */
+export type SorobanSimulatorStartOptions = SorobanNetworkOptions & SorobanSimulatorOptions;
+
+/**
+ * Options of a `SorobanCluster`.
+ *
+ * @example
+ * const cluster = new SorobanCluster({ nodes: 3, ledgerIntervalMs: 100 });
+ */
+export interface SorobanClusterOptions extends SorobanNetworkOptions {
+  /** Node count, or one options object per node (default 3). */
+  nodes?: number | readonly SorobanSimulatorOptions[];
+}
+
+/**
+ * Request and connection counters of one node, as returned by `node.stats()`.
+ *
+ * @example
+ * const { total, byMethod, openConnections } = node.stats();
+ * expect(byMethod['getHealth']).toBe(1);
+ */
+export interface SorobanSimulatorStats {
+  /** HTTP requests received, whatever their outcome. */
+  total: number;
+  /** JSON-RPC requests received, by method name. */
+  byMethod: Record<string, number>;
+  /** Connections open right now. */
+  openConnections: number;
+  /** Connections accepted since the last reset. */
+  acceptedConnections: number;
+}
+
+/**
+ * What a node saw in one HTTP request, passed to `onRequest` listeners.
+ *
+ * @example
+ * const stop = node.onRequest(({ node, method }) => console.log(node.name, method));
+ */
+export interface SorobanRequestInfo {
+  /** The node that received the request. */
+  node: SorobanSimulator;
+  /** JSON-RPC method, or undefined when the body is not a JSON-RPC request. */
+  method: string | undefined;
+  /** JSON-RPC params, if any. */
+  params: unknown;
+}
+
+interface NetworkConfig {
+  passphrase: string;
+  protocolVersion: number;
+  friendbotUrl: string | undefined;
+  ledgerIntervalMs: number;
+  startLedger: number;
+  retentionWindow: number;
+}
+
+interface TxRecord {
+  hash: string;
+  envelopeXdr: string;
+  feeBump: boolean;
+  feeCharged: string;
+  source: string;
+  sequence: string;
+  ledger?: number;
+  applicationOrder?: number;
+}
+
+interface AccountVersion {
+  ledger: number;
+  sequence: string;
+}
+
+/** Receives the new head after each close, or undefined once the clock has stopped. */
+type LedgerListener = (head: number | undefined) => void;
+
+const DEFAULT_INTERVAL_MS = 5000;
+const BASE_FEE = 100;
+const ZERO_HASH = Buffer.alloc(32);
+const GARBAGE_HTML =
+  '<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>';
+
+/** Shared ledger clock, transaction pool and account state of a cluster. */
+class Ledger {
+  head: number;
+  stopped = false;
+  private readonly startMs = Date.now();
+  private readonly closeTimesMs = new Map<number, number>();
+  private readonly txs = new Map<string, TxRecord>();
+  private pending: TxRecord[] = [];
+  private readonly accounts = new Map<string, AccountVersion[]>();
+  private readonly listeners = new Set<LedgerListener>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(readonly config: NetworkConfig) {
+    this.head = config.startLedger;
+    this.closeTimesMs.set(this.head, this.startMs);
+  }
+
+  start(): void {
+    if (this.timer || this.config.ledgerIntervalMs <= 0) return;
+    this.timer = setInterval(() => this.close(), this.config.ledgerIntervalMs);
+    // The clock alone must not keep a test process alive.
+    this.timer.unref();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearInterval(this.timer);
+    this.timer = undefined;
+    for (const listener of [...this.listeners]) listener(undefined);
+  }
+
+  close(): number {
+    this.head += 1;
+    this.closeTimesMs.set(this.head, Date.now());
+    this.pending.forEach((tx, index) => {
+      tx.ledger = this.head;
+      tx.applicationOrder = index + 1;
+      // Only seeded accounts have state to move; other sources are not tracked.
+      this.accounts.get(tx.source)?.push({ ledger: this.head, sequence: tx.sequence });
+    });
+    this.pending = [];
+    for (const listener of [...this.listeners]) listener(this.head);
+    return this.head;
+  }
+
+  onClose(listener: LedgerListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Unix seconds; ledgers before the start are extrapolated so every sequence has a plausible time. */
+  closeTime(sequence: number): number {
+    const interval = this.config.ledgerIntervalMs || DEFAULT_INTERVAL_MS;
+    const extrapolated = this.startMs - (this.config.startLedger - sequence) * interval;
+    return Math.floor((this.closeTimesMs.get(sequence) ?? extrapolated) / 1000);
+  }
+
+  oldest(head: number): number {
+    return Math.max(1, head - this.config.retentionWindow + 1);
+  }
+
+  /** Returns false when the hash was already submitted to any node. */
+  submit(tx: TxRecord): boolean {
+    if (this.txs.has(tx.hash)) return false;
+    this.txs.set(tx.hash, tx);
+    this.pending.push(tx);
+    return true;
+  }
+
+  transaction(hash: string): TxRecord | undefined {
+    return this.txs.get(hash);
+  }
+
+  seedAccount(accountId: string, sequence: string): void {
+    // Ledger 1 makes the seeded state visible to every node, however far behind.
+    this.accounts.set(accountId, [{ ledger: 1, sequence }]);
+  }
+
+  account(accountId: string, head: number): AccountVersion | undefined {
+    return this.accounts
+      .get(accountId)
+      ?.filter((version) => version.ledger <= head)
+      .at(-1);
+  }
+}
+
+class RpcError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface ParsedCall {
+  id: unknown;
+  method: string | undefined;
+  params: unknown;
+  error?: RpcError;
+}
+
+function parseCall(body: string): ParsedCall {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    return { id: null, method: undefined, params: undefined, error: new RpcError(-32700, 'Parse error') };
+  }
+  const call = typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+  const id = call['id'] ?? null;
+  if (call['jsonrpc'] !== '2.0' || typeof call['method'] !== 'string') {
+    return { id, method: undefined, params: undefined, error: new RpcError(-32600, 'Invalid Request') };
+  }
+  return { id, method: call['method'], params: call['params'] };
+}
+
+function param(params: unknown, name: string): unknown {
+  return typeof params === 'object' && params !== null
+    ? (params as Record<string, unknown>)[name]
+    : undefined;
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function send(
+  res: ServerResponse,
+  status: number,
+  body: string,
+  contentType: string,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(status, { 'Content-Type': contentType, ...headers });
+  res.end(body);
+}
+
+function listen(server: Server, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function ledgerHash(passphrase: string, sequence: number): Buffer {
+  return createHash('sha256').update(`${passphrase}|ledger|${sequence}`).digest();
+}
+
+function ledgerHeader(config: NetworkConfig, sequence: number, closeTime: number): xdr.LedgerHeader {
+  return new xdr.LedgerHeader({
+    ledgerVersion: config.protocolVersion,
+    previousLedgerHash: ledgerHash(config.passphrase, sequence - 1),
+    scpValue: new xdr.StellarValue({
+      txSetHash: ZERO_HASH,
+      closeTime: new xdr.Uint64(BigInt(closeTime)),
+      upgrades: [],
+      ext: xdr.StellarValueExt.stellarValueBasic(),
+    }),
+    txSetResultHash: ZERO_HASH,
+    bucketListHash: ZERO_HASH,
+    ledgerSeq: sequence,
+    totalCoins: new xdr.Int64(10n ** 18n),
+    feePool: new xdr.Int64(0n),
+    inflationSeq: 0,
+    idPool: new xdr.Uint64(0n),
+    baseFee: BASE_FEE,
+    baseReserve: 5_000_000,
+    maxTxSetSize: 1000,
+    skipList: [ZERO_HASH, ZERO_HASH, ZERO_HASH, ZERO_HASH],
+    ext: new xdr.LedgerHeaderExt(0),
+  });
+}
+
+function ledgerCloseMeta(
+  config: NetworkConfig,
+  sequence: number,
+  header: xdr.LedgerHeader,
+): xdr.LedgerCloseMeta {
+  return new xdr.LedgerCloseMeta(
+    2,
+    new xdr.LedgerCloseMetaV2({
+      ext: new xdr.LedgerCloseMetaExt(0),
+      ledgerHeader: new xdr.LedgerHeaderHistoryEntry({
+        hash: ledgerHash(config.passphrase, sequence),
+        header,
+        ext: new xdr.LedgerHeaderHistoryEntryExt(0),
+      }),
+      txSet: new xdr.GeneralizedTransactionSet(
+        1,
+        new xdr.TransactionSetV1({
+          previousLedgerHash: ledgerHash(config.passphrase, sequence - 1),
+          phases: [],
+        }),
+      ),
+      txProcessing: [],
+      upgradesProcessing: [],
+      scpInfo: [],
+      totalByteSizeOfLiveSorobanState: new xdr.Uint64(0n),
+      evictedKeys: [],
+    }),
+  );
+}
+
+function transactionResult(tx: TxRecord): xdr.TransactionResult {
+  return new xdr.TransactionResult({
+    feeCharged: new xdr.Int64(BigInt(tx.feeCharged)),
+    // Per-operation results depend on each operation type; an empty list still parses.
+    result: xdr.TransactionResultResult.txSuccess([]),
+    ext: new xdr.TransactionResultExt(0),
+  });
+}
+
+function transactionMeta(): xdr.TransactionMeta {
+  return new xdr.TransactionMeta(
+    4,
+    new xdr.TransactionMetaV4({
+      ext: new xdr.ExtensionPoint(0),
+      txChangesBefore: [],
+      operations: [],
+      txChangesAfter: [],
+      sorobanMeta: null,
+      events: [],
+      diagnosticEvents: [],
+    }),
+  );
+}
+
+function accountEntry(accountId: string, sequence: string): xdr.LedgerEntryData {
+  return xdr.LedgerEntryData.account(
+    new xdr.AccountEntry({
+      accountId: Keypair.fromPublicKey(accountId).xdrAccountId(),
+      balance: new xdr.Int64(100_000_000_000n),
+      seqNum: new xdr.Int64(BigInt(sequence)),
+      numSubEntries: 0,
+      inflationDest: null,
+      flags: 0,
+      homeDomain: '',
+      thresholds: Buffer.from([1, 0, 0, 0]),
+      signers: [],
+      ext: new xdr.AccountEntryExt(0),
+    }),
+  );
+}
+
+function feeDistribution(fee: number): Record<string, string | number> {
+  const value = String(fee);
+  return {
+    max: value,
+    min: value,
+    mode: value,
+    p10: value,
+    p20: value,
+    p30: value,
+    p40: value,
+    p50: value,
+    p60: value,
+    p70: value,
+    p80: value,
+    p90: value,
+    p95: value,
+    p99: value,
+    transactionCount: '0',
+    ledgerCount: 50,
+  };
+}
+
+// Lets SorobanCluster reach the private constructor without exposing the internal Ledger publicly.
+let createNode: (
+  cluster: SorobanCluster,
+  ledger: Ledger,
+  options: SorobanSimulatorOptions,
+  index: number,
+) => SorobanSimulator;
+
+/**
+ * One simulated Soroban RPC node: a real `node:http` JSON-RPC server on 127.0.0.1 with runtime fault knobs.
+ * Nodes of one `SorobanCluster` share its ledger clock and transaction pool.
+ *
+ * @example
+ * const sim = await SorobanSimulator.start({ ledgerIntervalMs: 100 });
+ * const server = new rpc.Server(sim.url, { allowHttp: true });
+ * await server.getHealth();
+ * await sim.setFaults({ errorRate: 1 }); // every request now gets HTTP 500
+ * await sim.close();
+ */
+export class SorobanSimulator {
+  /** Name given in the options, or `node-<index>`. */
+  readonly name: string;
+  /** The cluster this node belongs to; a standalone node has a cluster of its own. */
+  readonly cluster: SorobanCluster;
+  private readonly ledger: Ledger;
+  private readonly random: () => number;
+  private readonly server: Server;
+  private readonly sockets = new Set<Socket>();
+  private readonly listeners = new Set<(info: SorobanRequestInfo) => void>();
+  private readonly abort = new AbortController();
+  private currentFaults: SorobanFaults = {};
+  private frozenHead: number | undefined;
+  private boundPort = 0;
+  private started: Promise<this> | undefined;
+  private closed = false;
+  // Set for standalone nodes, whose close() must also stop the clock nobody else can reach.
+  private ownsLedger = false;
+  private transition: Promise<void> = Promise.resolve();
+  private counters = { total: 0, byMethod: {} as Record<string, number>, acceptedConnections: 0 };
+
+  static {
+    createNode = (cluster, ledger, options, index) => new SorobanSimulator(cluster, ledger, options, index);
+  }
+
+  private constructor(
+    cluster: SorobanCluster,
+    ledger: Ledger,
+    options: SorobanSimulatorOptions,
+    index: number,
+  ) {
+    this.cluster = cluster;
+    this.ledger = ledger;
+    this.name = options.name ?? `node-${index}`;
+    this.random = options.random ?? Math.random;
+    if (options.onRequest) this.listeners.add(options.onRequest);
+    this.applyFaults(options.faults ?? {});
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((error: unknown) => {
+        // A failing listener or a socket torn down mid-read must not crash the host process.
+        if (!res.headersSent) send(res, 500, String(error), 'text/plain');
+      });
+    });
+    this.server.on('connection', (socket: Socket) => {
+      this.sockets.add(socket);
+      this.counters.acceptedConnections += 1;
+      socket.once('close', () => this.sockets.delete(socket));
+    });
+  }
+
+  /**
+   * Starts a standalone node with its own ledger clock; `close()` stops both.
+   *
+   * @example
+   * const sim = await SorobanSimulator.start({ networkPassphrase: Networks.TESTNET, ledgerIntervalMs: 50 });
+   */
+  static async start(options: SorobanSimulatorStartOptions = {}): Promise<SorobanSimulator> {
+    const { name, faults, random, onRequest, ...network } = options;
+    const cluster = new SorobanCluster({ ...network, nodes: [{ name, faults, random, onRequest }] });
+    const node = cluster.nodes[0]!;
+    node.ownsLedger = true;
+    await cluster.start();
+    return node;
+  }
+
+  /** Base URL, `http://127.0.0.1:PORT/`; stays the same across `refuse` toggles. */
+  get url(): string {
+    if (this.boundPort === 0) throw new Error(`${this.name} has not been started`);
+    return `http://127.0.0.1:${this.boundPort}/`;
+  }
+
+  /** TCP port, 0 before `start()`. */
+  get port(): number {
+    return this.boundPort;
+  }
+
+  /** Whether the node accepts connections right now. */
+  get listening(): boolean {
+    return this.server.listening;
+  }
+
+  /** Latest ledger this node reports: the cluster head minus `lag`, or frozen while `stalled`. */
+  get head(): number {
+    return this.frozenHead ?? Math.max(1, this.ledger.head - (this.currentFaults.lag ?? 0));
+  }
+
+  /** A copy of the active faults. */
+  get faults(): Readonly<SorobanFaults> {
+    return { ...this.currentFaults };
+  }
+
+  /** Starts listening on an ephemeral port; `SorobanCluster.start()` calls it for every node. */
+  start(): Promise<this> {
+    this.started ??= (async () => {
+      if (this.closed) throw new Error(`${this.name} is closed`);
+      await listen(this.server, 0);
+      this.boundPort = (this.server.address() as { port: number }).port;
+      await this.syncListening();
+      return this;
+    })();
+    return this.started;
+  }
+
+  /**
+   * Merges `patch` into the active faults; resolves once a `refuse` change has taken effect.
+   *
+   * @example
+   * await node.setFaults({ lag: 5 });
+   * await node.setFaults({ stalled: true }); // lag stays 5
+   */
+  setFaults(patch: SorobanFaults): Promise<void> {
+    this.applyFaults({ ...this.currentFaults, ...patch });
+    return this.syncListening();
+  }
+
+  /** Removes every fault; a stalled node catches up with the cluster at once. */
+  clearFaults(): Promise<void> {
+    this.applyFaults({});
+    return this.syncListening();
+  }
+
+  /** Snapshot of the request and connection counters. */
+  stats(): SorobanSimulatorStats {
+    return {
+      total: this.counters.total,
+      byMethod: { ...this.counters.byMethod },
+      openConnections: this.sockets.size,
+      acceptedConnections: this.counters.acceptedConnections,
+    };
+  }
+
+  /** Zeroes the request counters and `acceptedConnections`. */
+  resetStats(): void {
+    this.counters = { total: 0, byMethod: {}, acceptedConnections: 0 };
+  }
+
+  /**
+   * Calls `listener` for every request this node receives; returns an unsubscribe function.
+   *
+   * @example
+   * const seen: string[] = [];
+   * const stop = node.onRequest(({ method }) => seen.push(method ?? '?'));
+   */
+  onRequest(listener: (info: SorobanRequestInfo) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Stops listening and destroys every connection, blackholed ones included. Final. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.abort.abort();
+    await this.syncListening();
+    if (this.ownsLedger) this.ledger.stop();
+  }
+
+  private applyFaults(faults: SorobanFaults): void {
+    this.currentFaults = faults;
+    if (!faults.stalled) this.frozenHead = undefined;
+    else this.frozenHead ??= Math.max(1, this.ledger.head - (faults.lag ?? 0));
+  }
+
+  private syncListening(): Promise<void> {
+    const next = this.transition.then(async () => {
+      const wanted = this.boundPort !== 0 && !this.closed && !this.currentFaults.refuse;
+      if (wanted && !this.server.listening) await listen(this.server, this.boundPort);
+      if (!wanted && this.server.listening) {
+        const closing = new Promise<void>((resolve) => this.server.close(() => resolve()));
+        for (const socket of this.sockets) socket.destroy();
+        // 'close' events arrive a tick later; the count must drop as soon as the sockets are gone.
+        this.sockets.clear();
+        await closing;
+      }
+    });
+    // One failed transition must not wedge every later one.
+    this.transition = next.catch(() => undefined);
+    return next;
+  }
+
+  private roll(rate: number | undefined): boolean {
+    return rate !== undefined && rate > 0 && this.random() < rate;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readBody(req);
+    const faults = this.currentFaults;
+    const call = parseCall(body);
+    this.counters.total += 1;
+    if (call.method !== undefined) {
+      this.counters.byMethod[call.method] = (this.counters.byMethod[call.method] ?? 0) + 1;
+    }
+    for (const listener of this.listeners) listener({ node: this, method: call.method, params: call.params });
+
+    if (faults.blackhole) return;
+    if (faults.latencyMs) {
+      try {
+        await sleep(faults.latencyMs, undefined, { signal: this.abort.signal });
+      } catch {
+        return;
+      }
+    }
+    if (this.roll(faults.rateLimitRate)) {
+      const retryAfter = String(faults.retryAfterSeconds ?? 1);
+      send(res, 429, 'Too Many Requests', 'text/plain', { 'Retry-After': retryAfter });
+      return;
+    }
+    if (this.roll(faults.errorRate)) {
+      send(res, 500, 'Internal Server Error', 'text/plain');
+      return;
+    }
+    if (faults.garbage) {
+      send(res, 200, GARBAGE_HTML, 'text/html; charset=utf-8');
+      return;
+    }
+    if (req.method !== 'POST') {
+      send(res, 405, 'Method Not Allowed', 'text/plain', { Allow: 'POST' });
+      return;
+    }
+    send(res, 200, JSON.stringify(this.answer(call, faults)), 'application/json');
+  }
+
+  private answer(call: ParsedCall, faults: SorobanFaults): unknown {
+    try {
+      if (call.error) throw call.error;
+      return { jsonrpc: '2.0', id: call.id, result: this.dispatch(call.method!, call.params, faults) };
+    } catch (error) {
+      const { code, message } = error instanceof RpcError ? error : new RpcError(-32603, String(error));
+      return { jsonrpc: '2.0', id: call.id, error: { code, message } };
+    }
+  }
+
+  private dispatch(method: string, params: unknown, faults: SorobanFaults): unknown {
+    const head = this.head;
+    const config = this.ledger.config;
+    switch (method) {
+      case 'getHealth':
+        if (faults.unhealthy) throw new RpcError(-32603, 'rpc is unhealthy');
+        return {
+          status: 'healthy',
+          latestLedger: head,
+          oldestLedger: this.ledger.oldest(head),
+          ledgerRetentionWindow: config.retentionWindow,
+        };
+      case 'getLatestLedger': {
+        const closeTime = this.ledger.closeTime(head);
+        const header = ledgerHeader(config, head, closeTime);
+        return {
+          id: ledgerHash(config.passphrase, head).toString('hex'),
+          sequence: head,
+          protocolVersion: config.protocolVersion,
+          closeTime: String(closeTime),
+          headerXdr: header.toXDR('base64'),
+          metadataXdr: ledgerCloseMeta(config, head, header).toXDR('base64'),
+        };
+      }
+      case 'getNetwork':
+        return {
+          ...(config.friendbotUrl !== undefined && { friendbotUrl: config.friendbotUrl }),
+          passphrase: config.passphrase,
+          protocolVersion: config.protocolVersion,
+        };
+      case 'getVersionInfo':
+        return {
+          version: `${config.protocolVersion}.0.0-switchyard-simulator`,
+          commitHash: '0000000000000000000000000000000000000000',
+          buildTimestamp: '1970-01-01T00:00:00Z',
+          captiveCoreVersion: 'switchyard-simulator',
+          protocolVersion: config.protocolVersion,
+          // Real servers still send these deprecated snake_case duplicates.
+          commit_hash: '0000000000000000000000000000000000000000',
+          build_time_stamp: '1970-01-01T00:00:00Z',
+          captive_core_version: 'switchyard-simulator',
+          protocol_version: config.protocolVersion,
+        };
+      case 'getFeeStats':
+        return {
+          sorobanInclusionFee: feeDistribution(BASE_FEE),
+          inclusionFee: feeDistribution(BASE_FEE),
+          latestLedger: head,
+        };
+      case 'getLedgerEntries':
+        return { entries: this.ledgerEntries(param(params, 'keys'), head), latestLedger: head };
+      case 'sendTransaction':
+        return this.sendTransaction(param(params, 'transaction'), head);
+      case 'getTransaction':
+        return this.getTransaction(param(params, 'hash'), head);
+      default:
+        throw new RpcError(-32601, `Method not found: ${method}`);
+    }
+  }
+
+  private ledgerEntries(keys: unknown, head: number): unknown[] {
+    if (!Array.isArray(keys)) throw new RpcError(-32602, 'keys must be an array of base64 LedgerKey');
+    return keys.flatMap((key: unknown) => {
+      let ledgerKey: xdr.LedgerKey;
+      try {
+        ledgerKey = xdr.LedgerKey.fromXDR(String(key), 'base64');
+      } catch {
+        throw new RpcError(-32602, `cannot unmarshal key value ${String(key)}`);
+      }
+      if (ledgerKey.switch() !== xdr.LedgerEntryType.account()) return [];
+      const accountId = StrKey.encodeEd25519PublicKey(ledgerKey.account().accountId().ed25519());
+      const version = this.ledger.account(accountId, head);
+      if (!version) return [];
+      return [
+        {
+          key: String(key),
+          xdr: accountEntry(accountId, version.sequence).toXDR('base64'),
+          lastModifiedLedgerSeq: version.ledger,
+        },
+      ];
+    });
+  }
+
+  private sendTransaction(envelope: unknown, head: number): unknown {
+    let parsed: ReturnType<typeof TransactionBuilder.fromXDR>;
+    try {
+      parsed = TransactionBuilder.fromXDR(String(envelope), this.ledger.config.passphrase);
+    } catch {
+      throw new RpcError(-32602, 'invalid_xdr');
+    }
+    const inner = parsed instanceof FeeBumpTransaction ? parsed.innerTransaction : parsed;
+    const hash = parsed.hash().toString('hex');
+    const fresh = this.ledger.submit({
+      hash,
+      envelopeXdr: String(envelope),
+      feeBump: parsed instanceof FeeBumpTransaction,
+      // The declared fee stands in for the charged one; nothing here computes surge pricing.
+      feeCharged: parsed.fee,
+      source: inner.source,
+      sequence: inner.sequence,
+    });
+    return {
+      status: fresh ? 'PENDING' : 'DUPLICATE',
+      hash,
+      latestLedger: head,
+      latestLedgerCloseTime: String(this.ledger.closeTime(head)),
+    };
+  }
+
+  private getTransaction(hash: unknown, head: number): unknown {
+    if (typeof hash !== 'string' || !/^[0-9a-fA-F]{64}$/.test(hash)) {
+      throw new RpcError(-32602, `unexpected hash length (${String(hash).length})`);
+    }
+    const oldest = this.ledger.oldest(head);
+    const base = {
+      txHash: hash,
+      latestLedger: head,
+      latestLedgerCloseTime: String(this.ledger.closeTime(head)),
+      oldestLedger: oldest,
+      oldestLedgerCloseTime: String(this.ledger.closeTime(oldest)),
+    };
+    const tx = this.ledger.transaction(hash.toLowerCase());
+    // A node only knows a transaction once its own head has reached the inclusion ledger.
+    if (tx?.ledger === undefined || tx.ledger > head) return { status: 'NOT_FOUND', ...base };
+    return {
+      status: 'SUCCESS',
+      ...base,
+      applicationOrder: tx.applicationOrder,
+      feeBump: tx.feeBump,
+      envelopeXdr: tx.envelopeXdr,
+      resultXdr: transactionResult(tx).toXDR('base64'),
+      resultMetaXdr: transactionMeta().toXDR('base64'),
+      events: {},
+      ledger: tx.ledger,
+      createdAt: String(this.ledger.closeTime(tx.ledger)),
+    };
+  }
+}
+
+/**
+ * Several simulated nodes sharing one ledger clock and one transaction pool: a transaction sent to any node
+ * is included at the next ledger close, and resending it to any node answers DUPLICATE.
+ *
+ * @example
+ * const cluster = await new SorobanCluster({ nodes: 3, ledgerIntervalMs: 100 }).start();
+ * const [primary, backup] = cluster.nodes;
+ * await backup!.setFaults({ lag: 4 });
+ * await cluster.waitForLedger(cluster.head + 1);
+ * await cluster.close();
+ */
+export class SorobanCluster {
+  /** The nodes, in the order given by `options.nodes`. */
+  readonly nodes: readonly SorobanSimulator[];
+  /** Passphrase every node hashes transactions with. */
+  readonly networkPassphrase: string;
+  private readonly ledger: Ledger;
+  private started: Promise<this> | undefined;
+
+  constructor(options: SorobanClusterOptions = {}) {
+    const { nodes = 3, ...network } = options;
+    this.ledger = new Ledger({
+      passphrase: network.networkPassphrase ?? Networks.STANDALONE,
+      protocolVersion: network.protocolVersion ?? 23,
+      friendbotUrl: network.friendbotUrl,
+      ledgerIntervalMs: network.ledgerIntervalMs ?? DEFAULT_INTERVAL_MS,
+      startLedger: network.startLedger ?? 1000,
+      retentionWindow: network.retentionWindow ?? 17_280,
+    });
+    this.networkPassphrase = this.ledger.config.passphrase;
+    const specs = typeof nodes === 'number' ? Array.from({ length: nodes }, () => ({})) : nodes;
+    this.nodes = specs.map((spec, index) => createNode(this, this.ledger, spec, index));
+  }
+
+  /** Starts every node and the ledger clock. */
+  start(): Promise<this> {
+    this.started ??= (async () => {
+      await Promise.all(this.nodes.map((node) => node.start()));
+      this.ledger.start();
+      return this;
+    })();
+    return this.started;
+  }
+
+  /** Closes every node and stops the clock; pending and later `waitForLedger` calls reject. */
+  async close(): Promise<void> {
+    await Promise.all(this.nodes.map((node) => node.close()));
+    this.ledger.stop();
+  }
+
+  /** Latest closed ledger of the cluster; a node's head may trail it. */
+  get head(): number {
+    return this.ledger.head;
+  }
+
+  /**
+   * Closes a ledger now, including every pending transaction; returns the new head.
+   *
+   * @example
+   * const cluster = await new SorobanCluster({ ledgerIntervalMs: 0 }).start(); // manual clock
+   * cluster.closeLedger();
+   */
+  closeLedger(): number {
+    return this.ledger.close();
+  }
+
+  /**
+   * Resolves with the head once the cluster head reaches `sequence`.
+   *
+   * @example
+   * await cluster.waitForLedger(cluster.head + 2);
+   */
+  waitForLedger(sequence: number, timeoutMs = 30_000): Promise<number> {
+    return new Promise((resolve, reject) => {
+      if (this.ledger.head >= sequence) {
+        resolve(this.ledger.head);
+        return;
+      }
+      if (this.ledger.stopped) {
+        reject(new Error('cluster closed'));
+        return;
+      }
+      // Not unref'd: an awaited wait must keep the process alive until it settles.
+      const timer = setTimeout(() => {
+        stop();
+        reject(new Error(`ledger ${sequence} not reached within ${timeoutMs} ms (head ${this.ledger.head})`));
+      }, timeoutMs);
+      const stop = this.ledger.onClose((head) => {
+        if (head !== undefined && head < sequence) return;
+        clearTimeout(timer);
+        stop();
+        if (head === undefined) reject(new Error('cluster closed'));
+        else resolve(head);
+      });
+    });
+  }
+
+  /**
+   * Creates (or resets) an account so `getLedgerEntries`, and thus `server.getAccount()`, find it on every
+   * node. Its sequence follows the transactions it sources once they are included.
+   *
+   * @example
+   * cluster.seedAccount(keypair.publicKey(), '100');
+   * const account = await server.getAccount(keypair.publicKey()); // sequence '100'
+   */
+  seedAccount(accountId: string, sequence = '0'): void {
+    if (!StrKey.isValidEd25519PublicKey(accountId)) throw new TypeError(`invalid account id: ${accountId}`);
+    this.ledger.seedAccount(accountId, sequence);
+  }
+}

@@ -1,0 +1,36 @@
+import type { rpc } from '@stellar/stellar-sdk';
+import type { Endpoint, HealthProbe, ProbeResult } from '../../src/index.js';
+import { runInAttemptScope } from './attemptScope.js';
+import { classifySorobanError } from './sorobanClassifier.js';
+
+/**
+ * Checks a Soroban RPC node with `getHealth`: up when it answers `healthy` with a ledger.
+ * The ledger feeds lag detection: a node can say healthy while it is far behind, so its
+ * head, not its status string, decides whether it is fresh.
+ */
+export function sorobanProbe(serverFor: (endpoint: Endpoint) => rpc.Server): HealthProbe {
+  return {
+    async check(endpoint, signal): Promise<ProbeResult> {
+      const started = performance.now();
+      const scope = { signal, sent: false };
+      try {
+        const health = await runInAttemptScope(scope, () => serverFor(endpoint).getHealth());
+        const latencyMs = performance.now() - started;
+        if (health?.status !== 'healthy') {
+          return { ok: false, latencyMs, detail: `getHealth said ${String(health?.status ?? 'nothing')}` };
+        }
+        if (typeof health.latestLedger !== 'number') {
+          return { ok: false, latencyMs, detail: 'getHealth gave no latestLedger' };
+        }
+        return { ok: true, latencyMs, head: health.latestLedger };
+      } catch (error) {
+        if (signal.aborted) throw error;
+        return {
+          ok: false,
+          latencyMs: performance.now() - started,
+          detail: classifySorobanError(error, scope.sent).reason,
+        };
+      }
+    },
+  };
+}

@@ -1,0 +1,13 @@
+import type { Clock } from './interfaces.js';
+
+/**
+ * Real time. Timers are `unref`'d: a switchyard instance never keeps the process alive.
+ */
+export const systemClock: Clock = {
+  now: () => performance.now(),
+  setTimeout(fn, ms) {
+    const timer = setTimeout(fn, ms);
+    timer.unref();
+    return () => clearTimeout(timer);
+  },
+};

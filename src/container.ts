@@ -1,0 +1,73 @@
+import 'reflect-metadata';
+import { type DependencyContainer, container as globalContainer, type InjectionToken } from 'tsyringe';
+import { systemClock } from './clock.js';
+import type { Clock, HealthProbe, Logger, Router, StateStore } from './interfaces.js';
+import { consoleLogger } from './logger.js';
+import type { CallClassifier } from './routing/classification.js';
+import { ScoreRouter } from './routing/ScoreRouter.js';
+import { MemoryStateStore } from './state/MemoryStateStore.js';
+
+/**
+ * Injection tokens of the replaceable parts. Interfaces have no runtime identity, so every
+ * part is injected by an explicit token (no reliance on emitted decorator metadata).
+ *
+ * @example
+ * import { container } from 'tsyringe';
+ * import { TOKENS } from 'switchyard-rpc';
+ * // every instance created afterwards logs through pino
+ * container.register(TOKENS.Logger, { useValue: pino() });
+ */
+export const TOKENS = {
+  Clock: Symbol.for('switchyard-rpc.Clock') as InjectionToken<Clock>,
+  Logger: Symbol.for('switchyard-rpc.Logger') as InjectionToken<Logger>,
+  StateStore: Symbol.for('switchyard-rpc.StateStore') as InjectionToken<StateStore>,
+  HealthProbe: Symbol.for('switchyard-rpc.HealthProbe') as InjectionToken<HealthProbe>,
+  Router: Symbol.for('switchyard-rpc.Router') as InjectionToken<Router>,
+  CallClassifier: Symbol.for('switchyard-rpc.CallClassifier') as InjectionToken<CallClassifier>,
+} as const;
+
+/** The parts of one instance; each one given here wins over the container's registrations. */
+export interface InstanceParts {
+  clock?: Clock | undefined;
+  logger?: Logger | undefined;
+  stateStore?: StateStore | undefined;
+  probe?: HealthProbe | undefined;
+  router?: Router | undefined;
+  classifier?: CallClassifier | undefined;
+}
+
+const DEFAULTS: { [K in keyof typeof TOKENS]?: () => unknown } = {
+  Clock: () => systemClock,
+  Logger: () => consoleLogger,
+  StateStore: () => new MemoryStateStore(),
+  Router: () => new ScoreRouter(),
+};
+
+const PART_OF: Record<keyof typeof TOKENS, keyof InstanceParts> = {
+  Clock: 'clock',
+  Logger: 'logger',
+  StateStore: 'stateStore',
+  HealthProbe: 'probe',
+  Router: 'router',
+  CallClassifier: 'classifier',
+};
+
+/**
+ * A child container for one instance, so two instances never share state by accident.
+ * Resolution order: the parts passed here, then what the parent container has registered,
+ * then switchyard's defaults.
+ */
+export function createInstanceContainer(
+  parts: InstanceParts,
+  parent: DependencyContainer = globalContainer,
+): DependencyContainer {
+  const child = parent.createChildContainer();
+  for (const name of Object.keys(TOKENS) as (keyof typeof TOKENS)[]) {
+    const token = TOKENS[name] as InjectionToken<unknown>;
+    const given = parts[PART_OF[name]];
+    if (given !== undefined) child.register(token, { useValue: given });
+    else if (!parent.isRegistered(token, true) && DEFAULTS[name])
+      child.register(token, { useValue: DEFAULTS[name]() });
+  }
+  return child;
+}

@@ -1,0 +1,174 @@
+import { container as globalContainer } from 'tsyringe';
+import { createInstanceContainer, TOKENS } from './container.js';
+import {
+  type Endpoint,
+  type EndpointInput,
+  type ParseEndpointsOptions,
+  parseEndpoints,
+  refOf,
+} from './endpoint.js';
+import { ClosedError, ConfigError } from './errors.js';
+import { Emitter, type FailoverEvents, type Unsubscribe } from './events.js';
+import { HealthSupervisor } from './health/HealthSupervisor.js';
+import type { HealthSnapshot } from './health/snapshot.js';
+import type { HealthProbe } from './interfaces.js';
+import { type FailoverConfig, resolveTuning } from './options.js';
+import type { CallClassifier, ErrorClass } from './routing/classification.js';
+import { type AttemptFn, type CallOptions, Executor } from './routing/Executor.js';
+import type { FailoverStatus } from './status.js';
+
+export interface CreateFailoverParameters extends FailoverConfig {
+  /** The endpoints, best-known first. Strings or `{ url, label, headers, priority, weight }`. */
+  endpoints: readonly EndpointInput[];
+  /** The active health check. */
+  probe: HealthProbe;
+  /** Protocol knowledge: which errors are retryable, which answers are stale. @default every error is a transport error */
+  classifier?: CallClassifier;
+  /** Accepted URL protocols. @default ['http:', 'https:'] */
+  protocols?: ParseEndpointsOptions['protocols'];
+  /** Default lag tolerance of this protocol (ledgers, blocks...), used when `lagTolerance` is not given. */
+  defaultLagTolerance?: number;
+}
+
+/** A running failover instance. */
+export interface Failover {
+  /**
+   * Runs `fn` against the best endpoint, hedging and retrying as the call's kind allows.
+   * `fn` must honour `context.signal`.
+   */
+  call<T>(fn: AttemptFn<T>, options?: CallOptions<T>): Promise<T>;
+  /** Per endpoint: state, latency, head, errors, probes per minute; the active route. */
+  status(): FailoverStatus;
+  /** The current immutable health snapshot. */
+  snapshot(): HealthSnapshot;
+  /** The current endpoints, in configured order. */
+  endpoints(): readonly Endpoint[];
+  on<K extends keyof FailoverEvents>(name: K, listener: (event: FailoverEvents[K]) => void): Unsubscribe;
+  /** Replaces the endpoint list; kept endpoints keep their health, removed ones stop at once. */
+  updateEndpoints(endpoints: readonly EndpointInput[]): void;
+  /** Stops every timer and probe, aborts calls in flight; resolves when nothing is left running. Idempotent. */
+  close(): Promise<void>;
+  readonly closed: boolean;
+}
+
+const transportErrors: CallClassifier = {
+  classifyError: (error): ErrorClass => ({
+    kind: 'transport',
+    reason: error instanceof Error ? error.name : 'error',
+  }),
+};
+
+/**
+ * Proactive failover for any client: N endpoints, a probe, and a function that calls one of
+ * them. The built-in adapters (`switchyard-rpc/soroban`, ...) are thin layers over this.
+ *
+ * @example
+ * const failover = createFailover({
+ *   endpoints: ['https://rpc-a.example', { url: 'https://rpc-b.example', priority: 1 }],
+ *   probe: {
+ *     async check(endpoint, signal) {
+ *       const started = performance.now();
+ *       const res = await fetch(`${endpoint.url}health`, { signal });
+ *       return { ok: res.ok, latencyMs: performance.now() - started };
+ *     },
+ *   },
+ * });
+ * const body = await failover.call(({ endpoint, signal }) => fetch(endpoint.url, { signal }).then((r) => r.json()));
+ * await failover.close();
+ */
+export function createFailover(parameters: CreateFailoverParameters): Failover {
+  const tuning = resolveTuning(parameters, { lagTolerance: parameters.defaultLagTolerance });
+  const parseOptions = { protocols: parameters.protocols };
+  let endpoints = parseEndpoints(parameters.endpoints, parseOptions);
+  if (typeof parameters.probe?.check !== 'function')
+    throw new ConfigError('probe', 'must have a check(endpoint, signal) method');
+
+  const container = createInstanceContainer(
+    {
+      clock: parameters.clock,
+      logger: parameters.logger,
+      stateStore: parameters.stateStore,
+      probe: parameters.probe,
+      router: parameters.router,
+      classifier: parameters.classifier,
+    },
+    parameters.container,
+  );
+  const clock = container.resolve(TOKENS.Clock);
+  const logger = container.resolve(TOKENS.Logger);
+  const router = container.resolve(TOKENS.Router);
+  const store = container.resolve(TOKENS.StateStore);
+  // Close the store only if this instance made it (not one given or registered by the user).
+  const ownsStore =
+    parameters.stateStore === undefined &&
+    !(parameters.container ?? globalContainer).isRegistered(TOKENS.StateStore, true);
+  const random = parameters.random ?? Math.random;
+  const events = new Emitter<FailoverEvents>(logger);
+
+  const supervisor = new HealthSupervisor(endpoints, {
+    probe: container.resolve(TOKENS.HealthProbe),
+    router,
+    clock,
+    logger,
+    store,
+    events,
+    random,
+    config: { ...tuning, jitter: 0.1, publishCoalesceMs: 50, ewmaAlpha: 0.3, windowSize: 32 },
+  });
+  const executor = new Executor({
+    supervisor,
+    router,
+    clock,
+    classifier: container.isRegistered(TOKENS.CallClassifier, true)
+      ? container.resolve(TOKENS.CallClassifier)
+      : transportErrors,
+    config: { ...tuning, defaultRetryAfterMs: 1000 },
+  });
+  supervisor.start();
+
+  let closing: Promise<void> | undefined;
+  return {
+    call(fn, options) {
+      return executor.execute(fn, options);
+    },
+    status: () => supervisor.status(),
+    snapshot: () => supervisor.snapshot(),
+    endpoints: () => endpoints,
+    on: (name, listener) => events.on(name, listener),
+    updateEndpoints(inputs) {
+      if (closing) throw new ClosedError();
+      const next = parseEndpoints(inputs, parseOptions);
+      // Keep the current object of an unchanged endpoint: in-flight results for it stay valid.
+      const current = new Map(endpoints.map((e) => [e.id, e]));
+      endpoints = next.map((e) => {
+        const old = current.get(e.id);
+        return old && sameOptions(old, e) ? old : e;
+      });
+      const { added, removed } = supervisor.updateEndpoints(endpoints);
+      if (added.length > 0 || removed.length > 0) {
+        events.emit('endpoints-changed', { added: added.map(refOf), removed: removed.map(refOf) });
+      }
+    },
+    close() {
+      closing ??= (async () => {
+        await executor.close();
+        await supervisor.close();
+        if (ownsStore) await store.close();
+        events.clear();
+      })();
+      return closing;
+    },
+    get closed() {
+      return closing !== undefined;
+    },
+  };
+}
+
+function sameOptions(a: Endpoint, b: Endpoint): boolean {
+  return (
+    a.label === b.label &&
+    a.priority === b.priority &&
+    a.weight === b.weight &&
+    JSON.stringify(a.headers) === JSON.stringify(b.headers)
+  );
+}

@@ -1,0 +1,196 @@
+import type { Endpoint } from '../endpoint.js';
+import type { ProbeResult } from '../interfaces.js';
+import { ewma, SampleWindow } from './scoring.js';
+import type { BreakerState, EndpointHealth, EndpointState } from './snapshot.js';
+
+export interface TrackerConfig {
+  latencyThresholdMs: number;
+  breakerThreshold: number;
+  recoverySamples: number;
+  ewmaAlpha: number;
+  windowSize: number;
+}
+
+const MINUTE_MS = 60_000;
+
+/**
+ * Mutable health record of one endpoint, owned by the supervisor. Turns probe results and
+ * call outcomes into a state; it never schedules anything itself.
+ */
+export class EndpointTracker {
+  /** Replaced when the user updates this endpoint's options (same URL, same id). */
+  endpoint: Endpoint;
+  readonly #config: TrackerConfig;
+  readonly #window: SampleWindow;
+  #latencyMs: number | undefined;
+  #head: number | undefined;
+  /** Start time of the request that produced `#head`: older answers never overwrite it. */
+  #headStartedAt = Number.NEGATIVE_INFINITY;
+  #headSeenAt = Number.NEGATIVE_INFINITY;
+  #checked = false;
+  #breakerOpen = false;
+  #slow = false;
+  /** Successful samples in a row; closes the breaker. */
+  #okStreak = 0;
+  /** Fast successful samples in a row; clears `slow`. */
+  #fastStreak = 0;
+  #consecutiveFailures = 0;
+  #rateLimitedUntil = 0;
+  #reason: string | undefined;
+  #lastSuccessAt = Number.NEGATIVE_INFINITY;
+  readonly #probeTimes: number[] = [];
+  lag: number | undefined;
+  lagging = false;
+  served = 0;
+  failures = 0;
+
+  constructor(endpoint: Endpoint, config: TrackerConfig) {
+    this.endpoint = endpoint;
+    this.#config = config;
+    this.#window = new SampleWindow(config.windowSize);
+  }
+
+  get head(): number | undefined {
+    return this.#head;
+  }
+
+  /** Monotonic ms when the head was last confirmed. */
+  get headSeenAt(): number {
+    return this.#headSeenAt;
+  }
+
+  get lastSuccessAt(): number {
+    return this.#lastSuccessAt;
+  }
+
+  /** Not routable: breaker open or rate limited. */
+  isUnavailable(now: number): boolean {
+    return this.#breakerOpen || this.#rateLimitedUntil > now;
+  }
+
+  recordProbe(result: ProbeResult, startedAt: number, now: number): void {
+    this.#checked = true;
+    this.#probeTimes.push(now);
+    this.#pruneProbeTimes(now);
+    if (!result.ok) {
+      // A failed probe opens the breaker at once: no user request should find out the hard way.
+      this.#breakerOpen = true;
+      this.#okStreak = 0;
+      this.#fastStreak = 0;
+      this.#reason = result.detail ?? 'probe failed';
+      return;
+    }
+    this.#observeHead(result.head, startedAt, now);
+    this.#recordLatency(result.latencyMs);
+    if (this.#breakerOpen && this.#okStreak >= this.#config.recoverySamples) {
+      this.#breakerOpen = false;
+      this.#consecutiveFailures = 0;
+    }
+  }
+
+  /** The probe has not answered within the latency threshold: slow, whatever it ends up saying. */
+  markOverdue(): void {
+    this.#checked = true;
+    this.#slow = true;
+    this.#fastStreak = 0;
+    this.#reason = `no answer within ${this.#config.latencyThresholdMs} ms`;
+  }
+
+  recordSuccess(latencyMs: number, head: number | undefined, startedAt: number, now: number): void {
+    this.#checked = true;
+    this.served++;
+    this.#consecutiveFailures = 0;
+    this.#lastSuccessAt = now;
+    this.#observeHead(head, startedAt, now);
+    this.#recordLatency(latencyMs);
+  }
+
+  recordFailure(reason: string, now: number, retryAfterMs?: number): void {
+    this.#checked = true;
+    this.failures++;
+    this.#okStreak = 0;
+    this.#fastStreak = 0;
+    this.#reason = reason;
+    if (retryAfterMs !== undefined) {
+      this.#rateLimitedUntil = Math.max(this.#rateLimitedUntil, now + retryAfterMs);
+      return;
+    }
+    this.#consecutiveFailures++;
+    if (this.#consecutiveFailures >= this.#config.breakerThreshold) this.#breakerOpen = true;
+  }
+
+  /** Monotonic ms when a rate limit ends, or 0. */
+  get rateLimitedUntil(): number {
+    return this.#rateLimitedUntil;
+  }
+
+  probesPerMinute(now: number): number {
+    this.#pruneProbeTimes(now);
+    return this.#probeTimes.length;
+  }
+
+  health(now: number): EndpointHealth {
+    const state = this.#state(now);
+    return {
+      endpoint: this.endpoint,
+      state,
+      reason: state === 'healthy' || state === 'unknown' ? undefined : this.#describe(state, now),
+      breaker: this.#breaker(),
+      latencyMs: this.#latencyMs,
+      p95Ms: this.#window.quantile(0.95),
+      head: this.#head,
+      lag: this.lag,
+      consecutiveFailures: this.#consecutiveFailures,
+      rateLimitedUntil: this.#rateLimitedUntil,
+    };
+  }
+
+  #state(now: number): EndpointState {
+    if (this.#breakerOpen) return 'down';
+    if (this.#rateLimitedUntil > now) return 'rate-limited';
+    if (this.lagging) return 'lagging';
+    if (this.#slow) return 'slow';
+    return this.#checked ? 'healthy' : 'unknown';
+  }
+
+  #describe(state: EndpointState, now: number): string | undefined {
+    switch (state) {
+      case 'lagging':
+        return `${this.lag} behind the others`;
+      case 'rate-limited':
+        return `rate limited for ${Math.ceil(this.#rateLimitedUntil - now)} ms`;
+      default:
+        return this.#reason;
+    }
+  }
+
+  #breaker(): BreakerState {
+    if (!this.#breakerOpen) return 'closed';
+    return this.#okStreak > 0 ? 'half-open' : 'open';
+  }
+
+  #recordLatency(latencyMs: number): void {
+    this.#latencyMs = ewma(this.#latencyMs, latencyMs, this.#config.ewmaAlpha);
+    this.#window.push(latencyMs);
+    this.#okStreak++;
+    if (latencyMs > this.#config.latencyThresholdMs) {
+      this.#slow = true;
+      this.#fastStreak = 0;
+      this.#reason = `answered in ${Math.round(latencyMs)} ms (threshold ${this.#config.latencyThresholdMs} ms)`;
+      return;
+    }
+    this.#fastStreak++;
+    if (this.#slow && this.#fastStreak >= this.#config.recoverySamples) this.#slow = false;
+  }
+
+  #observeHead(head: number | undefined, startedAt: number, now: number): void {
+    if (head === undefined || startedAt < this.#headStartedAt) return;
+    this.#head = head;
+    this.#headStartedAt = startedAt;
+    this.#headSeenAt = now;
+  }
+
+  #pruneProbeTimes(now: number): void {
+    while (this.#probeTimes.length > 0 && this.#probeTimes[0]! <= now - MINUTE_MS) this.#probeTimes.shift();
+  }
+}

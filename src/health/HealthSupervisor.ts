@@ -1,0 +1,381 @@
+import { type Endpoint, refOf, scrubSecrets } from '../endpoint.js';
+import type { Emitter, FailoverEvents } from '../events.js';
+import type {
+  CancelTimer,
+  Clock,
+  HealthProbe,
+  Logger,
+  ProbeResult,
+  Router,
+  StateStore,
+} from '../interfaces.js';
+import type { EndpointStatus, FailoverStatus } from '../status.js';
+import { TaskSet } from '../TaskSet.js';
+import { EndpointTracker, type TrackerConfig } from './EndpointTracker.js';
+import { lowerMedian, referenceHeadFor } from './scoring.js';
+import type { EndpointHealth, EndpointState, HealthSnapshot } from './snapshot.js';
+
+export interface SupervisorConfig extends TrackerConfig {
+  probeIntervalMs: number;
+  probeTimeoutMs: number;
+  lagTolerance: number;
+  /** Share of the interval by which probe times are randomly spread. */
+  jitter: number;
+  /** Calls that change nothing visible republish at most this often. */
+  publishCoalesceMs: number;
+}
+
+export interface SupervisorDeps {
+  probe: HealthProbe;
+  router: Router;
+  clock: Clock;
+  logger: Logger;
+  store: StateStore;
+  events: Emitter<FailoverEvents>;
+  random: () => number;
+  config: SupervisorConfig;
+}
+
+interface Entry {
+  tracker: EndpointTracker;
+  /** Increases every time an endpoint (re)joins: results of an older generation are dropped. */
+  generation: number;
+  cancelProbe: CancelTimer | undefined;
+  cancelRateLimit: CancelTimer | undefined;
+  probing: AbortController | undefined;
+  publishedState: EndpointState;
+}
+
+// Heads older than this many probe intervals no longer count towards the reference head.
+const HEAD_FRESH_INTERVALS = 3;
+
+/**
+ * Watches every endpoint in the background and publishes immutable health snapshots.
+ *
+ * Probes run per endpoint on a jittered interval, never two at a time for one endpoint, each
+ * bounded by its own timeout; a probe still pending after the latency threshold marks the
+ * endpoint slow at once. Real call outcomes feed the same records, and a successful call
+ * stands in for a probe. State is committed (the snapshot swapped) before events announce it.
+ */
+export class HealthSupervisor {
+  readonly #deps: SupervisorDeps;
+  readonly #entries = new Map<string, Entry>();
+  readonly #background = new TaskSet();
+  #snapshot: HealthSnapshot;
+  #generation = 0;
+  #closed = false;
+  #storeFailing = false;
+  #cancelCoalesced: CancelTimer | undefined;
+
+  constructor(endpoints: readonly Endpoint[], deps: SupervisorDeps) {
+    this.#deps = deps;
+    for (const endpoint of endpoints) this.#entries.set(endpoint.id, this.#newEntry(endpoint));
+    this.#snapshot = {
+      version: 0,
+      endpoints: [],
+      ranking: { route: [], shareGroup: [], shareWeight: 0 },
+      referenceHead: undefined,
+    };
+    this.#publish();
+  }
+
+  /** Starts probing. The first probes are spread over a tenth of the interval. */
+  start(): void {
+    const { config, random } = this.#deps;
+    for (const entry of this.#entries.values()) {
+      this.#scheduleProbe(entry, random() * config.jitter * config.probeIntervalMs);
+    }
+  }
+
+  /** The current snapshot. O(1), no I/O: safe on the hot path. */
+  snapshot(): HealthSnapshot {
+    return this.#snapshot;
+  }
+
+  /**
+   * A call on `endpoint` succeeded. Returns whether the answer is stale: the head it carried
+   * trails the other endpoints by more than the tolerance.
+   */
+  reportSuccess(endpoint: Endpoint, latencyMs: number, head: number | undefined, startedAt: number): boolean {
+    const entry = this.#current(endpoint);
+    if (!entry) return false;
+    const now = this.#deps.clock.now();
+    entry.tracker.recordSuccess(latencyMs, head, startedAt, now);
+    const stale = head !== undefined && this.#isBehind(entry.tracker.endpoint.id, head, now);
+    if (stale || entry.tracker.health(now).state !== entry.publishedState) this.#publish();
+    else this.#publishSoon();
+    return stale;
+  }
+
+  /** A call on `endpoint` failed in a way that counts against the endpoint. */
+  reportFailure(endpoint: Endpoint, reason: string, retryAfterMs?: number): void {
+    const entry = this.#current(endpoint);
+    if (!entry) return;
+    const now = this.#deps.clock.now();
+    entry.tracker.recordFailure(reason, now, retryAfterMs);
+    if (retryAfterMs !== undefined) this.#scheduleRateLimitEnd(entry);
+    this.#publish();
+  }
+
+  /** Replaces the endpoint list: kept endpoints keep their health, removed ones stop at once. */
+  updateEndpoints(endpoints: readonly Endpoint[]): { added: Endpoint[]; removed: Endpoint[] } {
+    const next = new Map(endpoints.map((e) => [e.id, e]));
+    const removed: Endpoint[] = [];
+    for (const [id, entry] of this.#entries) {
+      if (next.has(id)) continue;
+      this.#stop(entry);
+      this.#entries.delete(id);
+      removed.push(entry.tracker.endpoint);
+    }
+    const added: Endpoint[] = [];
+    const ordered = new Map<string, Entry>();
+    for (const endpoint of endpoints) {
+      let entry = this.#entries.get(endpoint.id);
+      if (entry) {
+        entry.tracker.endpoint = endpoint;
+      } else {
+        entry = this.#newEntry(endpoint);
+        added.push(endpoint);
+        this.#scheduleProbe(entry, 0);
+      }
+      ordered.set(endpoint.id, entry);
+    }
+    this.#entries.clear();
+    for (const [id, entry] of ordered) this.#entries.set(id, entry);
+    this.#publish();
+    return { added, removed };
+  }
+
+  status(): FailoverStatus {
+    const now = this.#deps.clock.now();
+    const snapshot = this.#snapshot;
+    const rankOf = new Map(snapshot.ranking.route.map((e, i) => [e.id, i]));
+    const endpoints = snapshot.endpoints.map((h): EndpointStatus => {
+      const tracker = this.#entries.get(h.endpoint.id)?.tracker;
+      return {
+        id: h.endpoint.id,
+        label: h.endpoint.label,
+        state: h.state,
+        reason: h.reason,
+        breaker: h.breaker,
+        priority: h.endpoint.priority,
+        weight: h.endpoint.weight,
+        latency: { ewmaMs: h.latencyMs, p95Ms: h.p95Ms },
+        head: h.head,
+        lag: h.lag,
+        served: tracker?.served ?? 0,
+        errors: tracker?.failures ?? 0,
+        consecutiveFailures: h.consecutiveFailures,
+        probesPerMinute: tracker?.probesPerMinute(now) ?? 0,
+        rank: rankOf.get(h.endpoint.id),
+      };
+    });
+    const route = snapshot.ranking.route.map(refOf);
+    return {
+      closed: this.#closed,
+      active: route[0],
+      route,
+      referenceHead: snapshot.referenceHead,
+      endpoints,
+    };
+  }
+
+  /** Stops every timer, aborts in-flight probes and waits for background work to settle. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#cancelCoalesced?.();
+    for (const entry of this.#entries.values()) this.#stop(entry);
+    await this.#background.settled();
+  }
+
+  #newEntry(endpoint: Endpoint): Entry {
+    return {
+      tracker: new EndpointTracker(endpoint, this.#deps.config),
+      generation: ++this.#generation,
+      cancelProbe: undefined,
+      cancelRateLimit: undefined,
+      probing: undefined,
+      publishedState: 'unknown',
+    };
+  }
+
+  /** The live entry for exactly this endpoint object; undefined for a removed or replaced one. */
+  #current(endpoint: Endpoint): Entry | undefined {
+    const entry = this.#entries.get(endpoint.id);
+    return entry && entry.tracker.endpoint === endpoint && !this.#closed ? entry : undefined;
+  }
+
+  #stop(entry: Entry): void {
+    entry.cancelProbe?.();
+    entry.cancelRateLimit?.();
+    entry.probing?.abort();
+    entry.cancelProbe = entry.cancelRateLimit = entry.probing = undefined;
+  }
+
+  #scheduleProbe(entry: Entry, delayMs: number): void {
+    if (this.#closed) return;
+    entry.cancelProbe = this.#deps.clock.setTimeout(() => this.#probe(entry), delayMs);
+  }
+
+  #nextProbeDelay(): number {
+    const { config, random } = this.#deps;
+    return config.probeIntervalMs * (1 - config.jitter + 2 * config.jitter * random());
+  }
+
+  #probe(entry: Entry): void {
+    const { clock, config } = this.#deps;
+    const { tracker, generation } = entry;
+    const isLive = () => !this.#closed && this.#entries.get(tracker.endpoint.id)?.generation === generation;
+    if (!isLive()) return;
+    const startedAt = clock.now();
+    // A successful real call within the interval is as good as a probe: spend no quota on one.
+    const servedRecently = startedAt - tracker.lastSuccessAt < config.probeIntervalMs;
+    const headRecent = tracker.head === undefined || startedAt - tracker.headSeenAt < config.probeIntervalMs;
+    if (servedRecently && headRecent) {
+      this.#scheduleProbe(entry, this.#nextProbeDelay());
+      return;
+    }
+
+    const controller = new AbortController();
+    entry.probing = controller;
+    const cancelTimeout = clock.setTimeout(() => controller.abort(), config.probeTimeoutMs);
+    const cancelOverdue = clock.setTimeout(() => {
+      if (!isLive()) return;
+      tracker.markOverdue();
+      this.#publish();
+    }, config.latencyThresholdMs);
+
+    const run = this.#checkSafely(tracker.endpoint, controller.signal, startedAt).then((result) => {
+      cancelTimeout();
+      cancelOverdue();
+      if (entry.probing === controller) entry.probing = undefined;
+      if (!isLive()) return;
+      tracker.recordProbe(result, startedAt, clock.now());
+      this.#publish();
+      this.#share(tracker);
+      this.#scheduleProbe(entry, this.#nextProbeDelay());
+    });
+    this.#background.track(run);
+  }
+
+  /** Runs the probe; a throw, a timeout or nonsense becomes a failed result with a redacted reason. */
+  async #checkSafely(endpoint: Endpoint, signal: AbortSignal, startedAt: number): Promise<ProbeResult> {
+    const { clock, config, probe } = this.#deps;
+    try {
+      const result = await probe.check(endpoint, signal);
+      if (signal.aborted) throw signal.reason;
+      if (typeof result?.ok !== 'boolean' || !Number.isFinite(result.latencyMs)) {
+        return { ok: false, latencyMs: clock.now() - startedAt, detail: 'probe returned an invalid result' };
+      }
+      const detail = result.detail === undefined ? undefined : scrubSecrets(result.detail, [endpoint]);
+      return { ...result, detail };
+    } catch (error) {
+      const detail = signal.aborted
+        ? `probe timed out after ${config.probeTimeoutMs} ms`
+        : scrubSecrets(error instanceof Error ? error.message : String(error), [endpoint]);
+      return { ok: false, latencyMs: clock.now() - startedAt, detail };
+    }
+  }
+
+  #isBehind(id: string, head: number, now: number): boolean {
+    const reference = referenceHeadFor(id, this.#freshHeads(now));
+    return reference !== undefined && reference - head > this.#deps.config.lagTolerance;
+  }
+
+  #freshHeads(now: number): Map<string, number> {
+    const horizon = now - HEAD_FRESH_INTERVALS * this.#deps.config.probeIntervalMs;
+    const heads = new Map<string, number>();
+    for (const [id, { tracker }] of this.#entries) {
+      if (tracker.head !== undefined && tracker.headSeenAt >= horizon && !tracker.isUnavailable(now)) {
+        heads.set(id, tracker.head);
+      }
+    }
+    return heads;
+  }
+
+  #publishSoon(): void {
+    if (this.#cancelCoalesced || this.#closed) return;
+    this.#cancelCoalesced = this.#deps.clock.setTimeout(() => {
+      this.#cancelCoalesced = undefined;
+      this.#publish();
+    }, this.#deps.config.publishCoalesceMs);
+  }
+
+  #publish(): void {
+    if (this.#closed) return;
+    const { clock, config, router } = this.#deps;
+    const now = clock.now();
+    const heads = this.#freshHeads(now);
+    const health: EndpointHealth[] = [];
+    for (const [id, { tracker }] of this.#entries) {
+      const reference = tracker.head === undefined ? undefined : referenceHeadFor(id, heads);
+      tracker.lag = reference === undefined ? undefined : Math.max(0, reference - tracker.head!);
+      tracker.lagging = tracker.lag !== undefined && tracker.lag > config.lagTolerance;
+      health.push(tracker.health(now));
+    }
+    const previous = this.#snapshot;
+    const ranking = router.rank(health, previous.ranking);
+    this.#snapshot = {
+      version: previous.version + 1,
+      endpoints: health,
+      ranking,
+      referenceHead: lowerMedian([...heads.values()]),
+    };
+    this.#announce(previous, this.#snapshot);
+  }
+
+  #announce(previous: HealthSnapshot, next: HealthSnapshot): void {
+    const { events } = this.#deps;
+    for (const h of next.endpoints) {
+      const entry = this.#entries.get(h.endpoint.id)!;
+      const before = entry.publishedState;
+      entry.publishedState = h.state;
+      if (before === h.state) continue;
+      const event = { endpoint: refOf(h.endpoint), state: h.state, previous: before, reason: h.reason };
+      if (h.state === 'lagging') events.emit('endpoint-lagging', event);
+      else if (h.state === 'healthy' && before !== 'unknown') events.emit('endpoint-recovered', event);
+      else if (h.state !== 'healthy' && h.state !== 'unknown') events.emit('endpoint-degraded', event);
+    }
+    const from = previous.ranking.route[0];
+    const to = next.ranking.route[0];
+    if (from?.id !== to?.id) {
+      const reason = from && next.endpoints.find((h) => h.endpoint.id === from.id)?.reason;
+      events.emit('route-change', { from: from && refOf(from), to: to && refOf(to), reason });
+    }
+  }
+
+  #scheduleRateLimitEnd(entry: Entry): void {
+    entry.cancelRateLimit?.();
+    const { clock } = this.#deps;
+    const wait = entry.tracker.rateLimitedUntil - clock.now();
+    entry.cancelRateLimit = clock.setTimeout(() => this.#publish(), Math.max(0, wait) + 1);
+  }
+
+  /** Publishes the probe result to the shared store in the background; failures are reported once. */
+  #share(tracker: EndpointTracker): void {
+    const { store, logger, events } = this.#deps;
+    const id = tracker.endpoint.id;
+    const record = {
+      ok: !tracker.isUnavailable(this.#deps.clock.now()),
+      latencyMs: tracker.health(this.#deps.clock.now()).latencyMs ?? 0,
+      head: tracker.head,
+      checkedAt: Date.now(),
+    };
+    const write = store
+      .update((state) => ({ ...state, endpoints: { ...state.endpoints, [id]: record } }))
+      .then(
+        () => {
+          if (this.#storeFailing) logger.info('switchyard: state store is available again');
+          this.#storeFailing = false;
+        },
+        (error: unknown) => {
+          if (this.#storeFailing || this.#closed) return;
+          this.#storeFailing = true;
+          const err = error instanceof Error ? error : new Error(String(error));
+          logger.error({ err }, 'switchyard: state store update failed; using local health only');
+          events.emit('error', { source: 'state-store', error: err });
+        },
+      );
+    this.#background.track(write);
+  }
+}

@@ -1,0 +1,102 @@
+import type { Endpoint } from './endpoint.js';
+import type { HealthSnapshot, RouteRanking } from './health/snapshot.js';
+
+/** Result of one active health check. */
+export interface ProbeResult {
+  /** The endpoint answered and says it can serve. */
+  ok: boolean;
+  /** Round-trip time of the check. */
+  latencyMs: number;
+  /** The endpoint's head (ledger, block, slot) if the check learned it. */
+  head?: number | undefined;
+  /** Short, credential-free reason when `ok` is false. */
+  detail?: string | undefined;
+}
+
+/**
+ * One cheap call that tells whether an endpoint can serve (Soroban `getHealth`,
+ * EVM `eth_blockNumber`, beacon `/eth/v1/node/syncing`). Must honour `signal`.
+ *
+ * @example
+ * const probe: HealthProbe = {
+ *   async check(endpoint, signal) {
+ *     const started = performance.now();
+ *     const res = await fetch(endpoint.url, { signal });
+ *     return { ok: res.ok, latencyMs: performance.now() - started };
+ *   },
+ * };
+ */
+export interface HealthProbe {
+  check(endpoint: Endpoint, signal: AbortSignal): Promise<ProbeResult>;
+}
+
+/**
+ * Turns health into routing. Pure: no I/O, no timers. `rank` runs in the background each
+ * time health changes; `plan` runs on the hot path for every call and must be cheap.
+ */
+export interface Router {
+  /** Orders the usable endpoints, best first. `previous` allows hysteresis. */
+  rank(health: HealthSnapshot['endpoints'], previous: RouteRanking | undefined): RouteRanking;
+  /** The endpoints to try for one call, in order. */
+  plan(ranking: RouteRanking): readonly Endpoint[];
+}
+
+/**
+ * A stream of heads from one endpoint (e.g. beacon SSE `head` events). The consumer owns
+ * retries: an iterator that ends or throws means the stream is gone. Must honour `signal`.
+ */
+export interface HeadStream<Head = unknown> {
+  open(endpoint: Endpoint, signal: AbortSignal): AsyncIterable<Head>;
+}
+
+/** One endpoint's health as shared between processes. Ids only: never URLs or credentials. */
+export interface SharedEndpointRecord {
+  ok: boolean;
+  latencyMs: number;
+  head?: number | undefined;
+  /** Epoch ms of the check. */
+  checkedAt: number;
+}
+
+/** A probe lease: who probes an endpoint until when (epoch ms). */
+export interface ProbeLease {
+  owner: string;
+  until: number;
+}
+
+/** Versioned state shared through a {@link StateStore}. */
+export interface SharedState {
+  version: 1;
+  endpoints: Record<string, SharedEndpointRecord>;
+  leases: Record<string, ProbeLease>;
+}
+
+/**
+ * Shared health state and probe leases. `update` is an atomic read-modify-write: `fn`
+ * receives the current state and returns the next one; concurrent updates (also from other
+ * processes, for process-safe stores) are never lost.
+ */
+export interface StateStore {
+  read(): Promise<SharedState>;
+  update(fn: (state: SharedState) => SharedState): Promise<SharedState>;
+  close(): Promise<void>;
+}
+
+/** Cancels a timer set with {@link Clock.setTimeout}. */
+export type CancelTimer = () => void;
+
+/** Time source. The default uses real time with `unref`'d timers; tests may inject a fake. */
+export interface Clock {
+  /** Milliseconds, monotonic. */
+  now(): number;
+  /** Runs `fn` after `ms`. The timer must never keep the process alive. */
+  setTimeout(fn: () => void, ms: number): CancelTimer;
+}
+
+/** A pino-compatible logger (any `{ debug, info, warn, error }` works, console included). */
+export interface Logger {
+  debug(obj: object | string, msg?: string): void;
+  info(obj: object | string, msg?: string): void;
+  warn(obj: object | string, msg?: string): void;
+  error(obj: object | string, msg?: string): void;
+}

@@ -1,0 +1,110 @@
+import type { DependencyContainer } from 'tsyringe';
+import { ConfigError } from './errors.js';
+import type { Clock, Logger, Router, StateStore } from './interfaces.js';
+import type { HedgeConfig } from './routing/Executor.js';
+
+/** Options shared by every failover entry point (`createFailover`, `withFailover`, ...). */
+export interface FailoverConfig {
+  /** How often each endpoint is checked in the background. @default 1000 */
+  probeIntervalMs?: number;
+  /** Deadline of one probe; must be below the interval. @default 80% of probeIntervalMs, at most 800 */
+  probeTimeoutMs?: number;
+  /** A probe or call slower than this marks the endpoint slow. @default 500 */
+  latencyThresholdMs?: number;
+  /** An endpoint whose head trails the others' median by more than this is lagging. @default 5 */
+  lagTolerance?: number;
+  /** Deadline of one call, all attempts and hedges included. @default 10000 */
+  timeoutMs?: number;
+  /** Endpoints tried per call at most, hedges included. @default 3 */
+  maxAttempts?: number;
+  /** Hedging of slow reads, or `false` to turn it off. @default { minDelayMs: 50, maxDelayMs: 500 } */
+  hedge?: HedgeConfig | false;
+  /** Failed calls in a row that open an endpoint's breaker. @default 3 */
+  breakerThreshold?: number;
+  /** Good probes in a row that close a breaker or clear `slow` (hysteresis). @default 2 */
+  recoverySamples?: number;
+  /** Where warnings and errors go. @default console (warn and error only) */
+  logger?: Logger;
+  /** Time source. @default real time, timers unref'd */
+  clock?: Clock;
+  /** Shared health state. @default a new MemoryStateStore */
+  stateStore?: StateStore;
+  /** Routing policy. @default ScoreRouter */
+  router?: Router;
+  /** Random source for jitter and weighted picks. @default Math.random */
+  random?: () => number;
+  /** Parent container whose registrations (by `TOKENS`) replace the defaults. @default tsyringe's global container */
+  container?: DependencyContainer;
+}
+
+/** The numbers of {@link FailoverConfig}, validated and with defaults applied. */
+export interface ResolvedTuning {
+  probeIntervalMs: number;
+  probeTimeoutMs: number;
+  latencyThresholdMs: number;
+  lagTolerance: number;
+  timeoutMs: number;
+  maxAttempts: number;
+  hedge: Required<HedgeConfig> | false;
+  breakerThreshold: number;
+  recoverySamples: number;
+}
+
+function positive(field: string, value: number | undefined, fallback: number, integer = false): number {
+  const resolved = value ?? fallback;
+  if (typeof resolved !== 'number' || !Number.isFinite(resolved) || resolved <= 0) {
+    throw new ConfigError(field, `must be a positive number (got ${String(value)})`);
+  }
+  if (integer && !Number.isInteger(resolved))
+    throw new ConfigError(field, `must be a whole number (got ${resolved})`);
+  return resolved;
+}
+
+/**
+ * Applies defaults and validates every tuning option.
+ *
+ * @throws {ConfigError} naming the field, e.g. `probeIntervalMs: must be a positive number (got -5)`.
+ */
+export function resolveTuning(
+  config: FailoverConfig,
+  defaults: { lagTolerance?: number } = {},
+): ResolvedTuning {
+  const probeIntervalMs = positive('probeIntervalMs', config.probeIntervalMs, 1000);
+  const probeTimeoutMs = positive(
+    'probeTimeoutMs',
+    config.probeTimeoutMs,
+    Math.min(800, probeIntervalMs * 0.8),
+  );
+  if (probeTimeoutMs >= probeIntervalMs) {
+    throw new ConfigError(
+      'probeTimeoutMs',
+      `must be below probeIntervalMs (${probeTimeoutMs} >= ${probeIntervalMs})`,
+    );
+  }
+  const lagTolerance = config.lagTolerance ?? defaults.lagTolerance ?? 5;
+  if (!Number.isFinite(lagTolerance) || lagTolerance < 0) {
+    throw new ConfigError(
+      'lagTolerance',
+      `must be zero or a positive number (got ${String(config.lagTolerance)})`,
+    );
+  }
+  let hedge: ResolvedTuning['hedge'] = false;
+  if (config.hedge !== false) {
+    const minDelayMs = positive('hedge.minDelayMs', config.hedge?.minDelayMs, 50);
+    const maxDelayMs = positive('hedge.maxDelayMs', config.hedge?.maxDelayMs, Math.max(500, minDelayMs));
+    if (maxDelayMs < minDelayMs)
+      throw new ConfigError('hedge.maxDelayMs', 'must not be below hedge.minDelayMs');
+    hedge = { minDelayMs, maxDelayMs };
+  }
+  return {
+    probeIntervalMs,
+    probeTimeoutMs,
+    latencyThresholdMs: positive('latencyThresholdMs', config.latencyThresholdMs, 500),
+    lagTolerance,
+    timeoutMs: positive('timeoutMs', config.timeoutMs, 10_000),
+    maxAttempts: positive('maxAttempts', config.maxAttempts, 3, true),
+    hedge,
+    breakerThreshold: positive('breakerThreshold', config.breakerThreshold, 3, true),
+    recoverySamples: positive('recoverySamples', config.recoverySamples, 2, true),
+  };
+}

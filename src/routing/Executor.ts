@@ -1,0 +1,307 @@
+import { setMaxListeners } from 'node:events';
+import type { Endpoint } from '../endpoint.js';
+import { AllEndpointsFailedError, ClosedError, type EndpointAttempt, TimeoutError } from '../errors.js';
+import type { HealthSupervisor } from '../health/HealthSupervisor.js';
+import type { HealthSnapshot } from '../health/snapshot.js';
+import type { CancelTimer, Clock, Router } from '../interfaces.js';
+import { TaskSet } from '../TaskSet.js';
+import type { AttemptContext, CallClassifier, CallKind } from './classification.js';
+
+export interface HedgeConfig {
+  /** Never hedge sooner than this. @default 50 */
+  minDelayMs?: number;
+  /** Hedge after at most this long, whatever the p95 says. @default 500 */
+  maxDelayMs?: number;
+}
+
+export interface ExecutorConfig {
+  timeoutMs: number;
+  maxAttempts: number;
+  /** `false` turns hedging off. */
+  hedge: Required<HedgeConfig> | false;
+  /** How long a rate-limited endpoint rests when the 429 named no Retry-After. */
+  defaultRetryAfterMs: number;
+}
+
+/** Options of one call. */
+export interface CallOptions<T = unknown> {
+  /** @default 'read' */
+  kind?: CallKind;
+  /** Aborts the call; it rejects with `signal.reason`. */
+  signal?: AbortSignal;
+  /** Deadline of the whole call, all attempts included. @default the instance's `timeoutMs` */
+  timeoutMs?: number;
+  /** Overrides the adapter's classifier for this call. */
+  classifier?: Partial<CallClassifier<T>>;
+}
+
+export type AttemptFn<T> = (context: AttemptContext) => Promise<T>;
+
+export interface ExecutorDeps {
+  supervisor: HealthSupervisor;
+  router: Router;
+  clock: Clock;
+  classifier: CallClassifier;
+  config: ExecutorConfig;
+}
+
+/**
+ * Runs one call against the route: the best endpoint first, a hedge to the next one when the
+ * first is slower than its recent p95, a retry elsewhere on a retryable error, the first good
+ * answer wins and the others are aborted. Nothing is awaited before the first request is sent.
+ */
+export class Executor {
+  readonly #deps: ExecutorDeps;
+  readonly #attempts = new TaskSet();
+  readonly #closing = new AbortController();
+
+  constructor(deps: ExecutorDeps) {
+    this.#deps = deps;
+    // Every call in flight listens for close: their number is bounded by the caller, not by 10.
+    setMaxListeners(0, this.#closing.signal);
+  }
+
+  execute<T>(fn: AttemptFn<T>, options: CallOptions<T> = {}): Promise<T> {
+    if (this.#closing.signal.aborted) return Promise.reject(new ClosedError());
+    if (options.signal?.aborted) return Promise.reject(options.signal.reason);
+    const snapshot = this.#deps.supervisor.snapshot();
+    const plan = this.#deps.router.plan(snapshot.ranking);
+    const skipped = skippedEndpoints(snapshot);
+    if (plan.length === 0) return Promise.reject(new AllEndpointsFailedError(skipped));
+    return new Promise<T>((resolve, reject) => {
+      const shared = { deps: this.#deps, tasks: this.#attempts, closing: this.#closing.signal };
+      new CallRun<T>(shared, { snapshot, plan, skipped, fn, options }, { resolve, reject }).start();
+    });
+  }
+
+  /** Aborts every call in flight (they reject with a ClosedError) and waits for their attempts to end. */
+  async close(): Promise<void> {
+    this.#closing.abort();
+    await this.#attempts.settled();
+  }
+}
+
+function skippedEndpoints(snapshot: HealthSnapshot): EndpointAttempt[] {
+  const routable = new Set(snapshot.ranking.route);
+  return snapshot.endpoints
+    .filter((h) => !routable.has(h.endpoint))
+    .map((h) => ({
+      endpoint: h.endpoint.label,
+      outcome: 'skipped',
+      reason: h.reason ? `${h.state}: ${h.reason}` : h.state,
+    }));
+}
+
+interface RunShared {
+  deps: ExecutorDeps;
+  /** Every attempt of every call, so `close()` can wait for them. */
+  tasks: TaskSet;
+  closing: AbortSignal;
+}
+
+interface RunRequest<T> {
+  snapshot: HealthSnapshot;
+  plan: readonly Endpoint[];
+  skipped: EndpointAttempt[];
+  fn: AttemptFn<T>;
+  options: CallOptions<T>;
+}
+
+interface Settle<T> {
+  resolve(value: T): void;
+  reject(error: unknown): void;
+}
+
+/** The state of one call: which attempts run, which failed, which timers are set. */
+class CallRun<T> {
+  readonly #deps: ExecutorDeps;
+  readonly #tasks: TaskSet;
+  readonly #closing: AbortSignal;
+  readonly #plan: readonly Endpoint[];
+  readonly #skipped: EndpointAttempt[];
+  readonly #fn: AttemptFn<T>;
+  readonly #snapshot: HealthSnapshot;
+  readonly #kind: CallKind;
+  readonly #signal: AbortSignal | undefined;
+  readonly #timeoutMs: number;
+  readonly #classifier: CallClassifier<T>;
+  readonly #settle: Settle<T>;
+  readonly #maxAttempts: number;
+  readonly #inFlight = new Map<Endpoint, AbortController>();
+  readonly #failed: EndpointAttempt[] = [];
+  #next = 0;
+  #settled = false;
+  #fallbackResult: { value: T } | undefined;
+  #cancelHedge: CancelTimer | undefined;
+  #cancelDeadline: CancelTimer | undefined;
+
+  constructor(shared: RunShared, request: RunRequest<T>, settle: Settle<T>) {
+    this.#deps = shared.deps;
+    this.#tasks = shared.tasks;
+    this.#closing = shared.closing;
+    this.#snapshot = request.snapshot;
+    this.#plan = request.plan;
+    this.#skipped = request.skipped;
+    this.#fn = request.fn;
+    const { options } = request;
+    this.#kind = options.kind ?? 'read';
+    this.#signal = options.signal;
+    this.#timeoutMs = options.timeoutMs ?? this.#deps.config.timeoutMs;
+    this.#classifier = { ...(this.#deps.classifier as CallClassifier<T>), ...options.classifier };
+    this.#settle = settle;
+    this.#maxAttempts = Math.min(this.#deps.config.maxAttempts, this.#plan.length);
+  }
+
+  start(): void {
+    this.#signal?.addEventListener('abort', this.#onCallerAbort);
+    this.#closing.addEventListener('abort', this.#onClose);
+    this.#cancelDeadline = this.#deps.clock.setTimeout(this.#onDeadline, this.#timeoutMs);
+    this.#launch();
+  }
+
+  readonly #onCallerAbort = () => this.#finish(() => this.#settle.reject(this.#signal!.reason));
+  readonly #onClose = () => this.#finish(() => this.#settle.reject(new ClosedError()));
+  readonly #onDeadline = () => {
+    const pending = [...this.#inFlight.keys()].map(
+      (e): EndpointAttempt => ({
+        endpoint: e.label,
+        outcome: 'failed',
+        reason: 'no answer before the deadline',
+      }),
+    );
+    this.#finish(() => this.#settle.reject(new TimeoutError(this.#timeoutMs, [...this.#failed, ...pending])));
+  };
+
+  /** Starts the next attempt; false when none is left. */
+  #launch(): boolean {
+    if (this.#settled || this.#next >= this.#maxAttempts) return false;
+    const attempt = this.#next++;
+    const endpoint = this.#plan[attempt]!;
+    const controller = new AbortController();
+    this.#inFlight.set(endpoint, controller);
+    const context: AttemptContext = { endpoint, signal: controller.signal, attempt };
+    const startedAt = this.#deps.clock.now();
+    let pending: Promise<T>;
+    try {
+      pending = this.#fn(context);
+    } catch (error) {
+      pending = Promise.reject(error);
+    }
+    this.#tasks.track(
+      pending.then(
+        (value) => this.#onAnswer(context, startedAt, value),
+        (error: unknown) => this.#onError(context, startedAt, error),
+      ),
+    );
+    this.#scheduleHedge(endpoint);
+    return true;
+  }
+
+  #scheduleHedge(endpoint: Endpoint): void {
+    this.#cancelHedge?.();
+    this.#cancelHedge = undefined;
+    const { hedge } = this.#deps.config;
+    if (hedge === false || this.#kind === 'write' || this.#next >= this.#maxAttempts) return;
+    const p95 = this.#snapshot.endpoints.find((h) => h.endpoint === endpoint)?.p95Ms;
+    // Writes that are safe to repeat still wait the longest: a duplicate submission costs the node work.
+    const delay =
+      this.#kind === 'read'
+        ? Math.min(hedge.maxDelayMs, Math.max(hedge.minDelayMs, p95 ?? hedge.maxDelayMs))
+        : hedge.maxDelayMs;
+    this.#cancelHedge = this.#deps.clock.setTimeout(() => this.#launch(), delay);
+  }
+
+  #onAnswer(context: AttemptContext, startedAt: number, value: T): void {
+    this.#inFlight.delete(context.endpoint);
+    const { supervisor, clock } = this.#deps;
+    const head = this.#classifier.headOf?.(value);
+    // A loser's answer is still a health signal.
+    const stale = supervisor.reportSuccess(context.endpoint, clock.now() - startedAt, head, startedAt);
+    if (this.#settled) return;
+    const rejected = this.#classifier.checkResult?.(value, context);
+    if (rejected) {
+      this.#fail(context.endpoint, rejected.reason);
+      if (rejected.acceptIfLast) this.#fallbackResult = { value };
+      this.#continue();
+      return;
+    }
+    if (stale && this.#kind === 'read' && this.#freshAlternativeLeft()) {
+      this.#fail(context.endpoint, `stale answer (head ${head})`);
+      this.#fallbackResult = { value };
+      this.#continue();
+      return;
+    }
+    this.#finish(() => this.#settle.resolve(value));
+  }
+
+  #onError(context: AttemptContext, startedAt: number, error: unknown): void {
+    this.#inFlight.delete(context.endpoint);
+    if (context.signal.aborted) return;
+    const { supervisor, clock, config } = this.#deps;
+    const verdict = this.#classifier.classifyError(error, context);
+    if (verdict.kind === 'user') {
+      // The endpoint answered properly; the call was wrong. Return it as the client would.
+      supervisor.reportSuccess(context.endpoint, clock.now() - startedAt, undefined, startedAt);
+      this.#finish(() => this.#settle.reject(error));
+      return;
+    }
+    const retryAfter =
+      verdict.kind === 'rate-limited' ? (verdict.retryAfterMs ?? config.defaultRetryAfterMs) : undefined;
+    supervisor.reportFailure(context.endpoint, verdict.reason, retryAfter);
+    this.#fail(context.endpoint, verdict.reason);
+    if (this.#kind === 'write' && !verdict.neverSent) {
+      const notRetried = this.#plan.slice(this.#next).map(
+        (e): EndpointAttempt => ({
+          endpoint: e.label,
+          outcome: 'skipped',
+          reason: 'write not repeated: it may have arrived',
+        }),
+      );
+      this.#next = this.#maxAttempts;
+      this.#skipped.push(...notRetried);
+    }
+    this.#continue();
+  }
+
+  #fail(endpoint: Endpoint, reason: string): void {
+    this.#failed.push({ endpoint: endpoint.label, outcome: 'failed', reason });
+  }
+
+  /** After a failed attempt: the next endpoint now, or wait for the ones in flight, or give up. */
+  #continue(): void {
+    if (this.#settled || this.#launch() || this.#inFlight.size > 0) return;
+    const fallback = this.#fallbackResult;
+    if (fallback) {
+      this.#finish(() => this.#settle.resolve(fallback.value));
+      return;
+    }
+    const untried = this.#plan
+      .slice(this.#next)
+      .map(
+        (e): EndpointAttempt => ({ endpoint: e.label, outcome: 'skipped', reason: 'attempt limit reached' }),
+      );
+    this.#finish(() =>
+      this.#settle.reject(new AllEndpointsFailedError([...this.#failed, ...this.#skipped, ...untried])),
+    );
+  }
+
+  #freshAlternativeLeft(): boolean {
+    const nextEndpoint = this.#plan[this.#next];
+    if (!nextEndpoint || this.#next >= this.#maxAttempts) return false;
+    const now = this.#deps.supervisor.snapshot();
+    return now.endpoints.find((h) => h.endpoint.id === nextEndpoint.id)?.state !== 'lagging';
+  }
+
+  #finish(settle: () => void): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.#cancelHedge?.();
+    this.#cancelDeadline?.();
+    this.#signal?.removeEventListener('abort', this.#onCallerAbort);
+    this.#closing.removeEventListener('abort', this.#onClose);
+    for (const controller of this.#inFlight.values())
+      controller.abort(new DOMException('The call settled elsewhere.', 'AbortError'));
+    this.#inFlight.clear();
+    settle();
+  }
+}

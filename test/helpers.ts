@@ -1,0 +1,73 @@
+import { Account, Keypair, Operation, rpc, TransactionBuilder } from '@stellar/stellar-sdk';
+import type { FailoverEvents, Logger } from '../src/index.js';
+import type { SorobanFailover } from '../adapters/soroban/index.js';
+import type { SorobanCluster } from '../testing/index.js';
+
+/** Resolves once `condition()` is true; checks after every macrotask turn, fails after `timeoutMs`. */
+export async function waitFor(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** The next event of that name that matches `predicate`. */
+export function nextEvent<K extends keyof FailoverEvents>(
+  failover: SorobanFailover,
+  name: K,
+  predicate: (event: FailoverEvents[K]) => boolean = () => true,
+  timeoutMs = 5000,
+): Promise<FailoverEvents[K]> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`no ${String(name)} event within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const off = failover.on(name, (event) => {
+      if (!predicate(event)) return;
+      clearTimeout(timer);
+      off();
+      resolve(event);
+    });
+  });
+}
+
+export function stateOf(failover: SorobanFailover, label: string): string | undefined {
+  return failover.status().endpoints.find((e) => e.label === label)?.state;
+}
+
+/** A logger that keeps every line, to check what reached the logs. */
+export function recordingLogger(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  const keep = (obj: object | string, msg?: string) => {
+    lines.push(`${typeof obj === 'string' ? obj : JSON.stringify(obj, Object.getOwnPropertyNames(obj))} ${msg ?? ''}`);
+  };
+  return { lines, debug: keep, info: keep, warn: keep, error: keep };
+}
+
+/** A signed transaction the simulated cluster accepts. */
+export function signedTransaction(cluster: SorobanCluster, sequence = '1'): ReturnType<TransactionBuilder['build']> {
+  const keypair = Keypair.random();
+  const tx = new TransactionBuilder(new Account(keypair.publicKey(), sequence), {
+    fee: '100',
+    networkPassphrase: cluster.networkPassphrase,
+  })
+    .addOperation(Operation.bumpSequence({ bumpTo: '0' }))
+    .setTimeout(30)
+    .build();
+  tx.sign(keypair);
+  return tx;
+}
+
+/** A plain rpc.Server on a simulated node. */
+export function plainServer(url: string): rpc.Server {
+  return new rpc.Server(url, { allowHttp: true });
+}
+
+/** Wall time of `fn`. */
+export async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number }> {
+  const started = performance.now();
+  const value = await fn();
+  return { value, ms: performance.now() - started };
+}

@@ -1,0 +1,212 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type FailoverServer, type WithFailoverOptions, withFailover } from '../adapters/soroban/index.js';
+import { AllEndpointsFailedError, silentLogger } from '../src/index.js';
+import { SorobanCluster } from '../testing/index.js';
+import { nextEvent, plainServer, signedTransaction, stateOf, timed, waitFor } from './helpers.js';
+
+let cluster: SorobanCluster;
+let server: FailoverServer | undefined;
+
+beforeEach(async () => {
+  cluster = await new SorobanCluster({ nodes: 3, ledgerIntervalMs: 100 }).start();
+});
+
+afterEach(async () => {
+  await server?.failover.close();
+  server = undefined;
+  await cluster.close();
+});
+
+/** The cluster behind withFailover: node a is the wrapped server, b and c are extra endpoints. */
+function wrap(options: WithFailoverOptions = {}): FailoverServer {
+  const [a, b, c] = cluster.nodes;
+  server = withFailover(plainServer(a!.url), {
+    endpoints: [
+      { url: a!.url, label: 'a' },
+      { url: b!.url, label: 'b' },
+      { url: c!.url, label: 'c' },
+    ],
+    probeIntervalMs: 50,
+    logger: silentLogger,
+    ...options,
+  });
+  return server;
+}
+
+async function allHealthy(s: FailoverServer): Promise<void> {
+  await waitFor(() => s.failover.status().endpoints.every((e) => e.state === 'healthy'), 'all endpoints healthy');
+}
+
+const callsOn = (index: number, method: string) => cluster.nodes[index]!.stats().byMethod[method] ?? 0;
+
+describe('withFailover', () => {
+  it('is still an rpc.Server: plain reads answer with the SDK types', async () => {
+    const s = wrap();
+    const ledger = await s.getLatestLedger();
+    expect(ledger.sequence).toBeGreaterThan(0);
+    expect((await s.getNetwork()).passphrase).toBe(cluster.networkPassphrase);
+    expect((await s.getHealth()).status).toBe('healthy');
+    expect(s.serverURL.toString()).toBe(cluster.nodes[0]!.url);
+  });
+
+  it('moves traffic off a slow node before user calls wait on it', async () => {
+    const s = wrap({ probeIntervalMs: 1000, probeTimeoutMs: 900, latencyThresholdMs: 300 });
+    await allHealthy(s);
+    const degraded = nextEvent(s.failover, 'endpoint-degraded', (e) => e.endpoint.label === 'a');
+    await cluster.nodes[0]!.setFaults({ latencyMs: 700 });
+    const event = await degraded;
+    expect(event.state).toBe('slow');
+    expect(event.reason).toMatch(/300 ms/);
+    const before = callsOn(0, 'getLatestLedger');
+    for (let i = 0; i < 20; i++) {
+      const { ms } = await timed(() => s.getLatestLedger());
+      expect(ms).toBeLessThan(300);
+    }
+    expect(callsOn(0, 'getLatestLedger')).toBe(before);
+  });
+
+  it('keeps serving through a refusing node and marks it down', async () => {
+    const s = wrap();
+    await allHealthy(s);
+    await cluster.nodes[0]!.setFaults({ refuse: true });
+    const results = await Promise.all(Array.from({ length: 30 }, () => s.getLatestLedger()));
+    expect(results).toHaveLength(30);
+    await waitFor(() => stateOf(s.failover, 'a') === 'down', 'a down');
+    expect(s.failover.status().endpoints.find((e) => e.label === 'a')?.reason).toMatch(/ECONNREFUSED/);
+  });
+
+  it('never lets a call wait for a blackholed node', async () => {
+    const s = wrap({ timeoutMs: 5000 });
+    await allHealthy(s);
+    await cluster.nodes[0]!.setFaults({ blackhole: true });
+    // Fire at once, before any probe has noticed: hedging must carry these.
+    const calls = await Promise.all(Array.from({ length: 30 }, () => timed(() => s.getLatestLedger())));
+    for (const { ms } of calls) expect(ms).toBeLessThan(2000);
+    await waitFor(() => ['slow', 'down'].includes(stateOf(s.failover, 'a')!), 'a avoided');
+    const later = await timed(() => s.getNetwork());
+    expect(later.ms).toBeLessThan(500);
+  });
+
+  it('treats a node that says healthy while far behind as lagging, and never returns its stale answers', async () => {
+    const s = wrap();
+    await allHealthy(s);
+    await cluster.nodes[0]!.setFaults({ lag: 20 });
+    // Straight away, before probes see it: stale answers are re-asked on a fresh node.
+    for (let i = 0; i < 15; i++) {
+      const ledger = await s.getLatestLedger();
+      expect(cluster.head - ledger.sequence).toBeLessThanOrEqual(5 + 1);
+    }
+    await waitFor(() => stateOf(s.failover, 'a') === 'lagging', 'a lagging');
+    const a = s.failover.status().endpoints.find((e) => e.label === 'a')!;
+    expect(a.lag).toBeGreaterThan(5);
+    expect(s.failover.status().active?.label).not.toBe('a');
+  });
+
+  it('re-asks getTransaction on a fresh node when a lagging node says NOT_FOUND', async () => {
+    const s = wrap({ endpoints: [{ url: cluster.nodes[0]!.url, label: 'a', priority: 0 }, { url: cluster.nodes[1]!.url, label: 'b', priority: 1 }] });
+    await waitFor(() => s.failover.status().endpoints.every((e) => e.state === 'healthy'), 'healthy');
+    const tx = signedTransaction(cluster);
+    expect((await plainServer(cluster.nodes[1]!.url).sendTransaction(tx)).status).toBe('PENDING');
+    await cluster.waitForLedger(cluster.head + 2);
+    await cluster.nodes[0]!.setFaults({ lag: 30 });
+    const found = await s.getTransaction(tx.hash().toString('hex'));
+    expect(found.status).toBe('SUCCESS');
+  });
+
+  it('marks a node down when getHealth says it is unhealthy', async () => {
+    const s = wrap();
+    await allHealthy(s);
+    const degraded = nextEvent(s.failover, 'endpoint-degraded', (e) => e.endpoint.label === 'b');
+    await cluster.nodes[1]!.setFaults({ unhealthy: true });
+    expect((await degraded).state).toBe('down');
+    expect(s.failover.status().endpoints.find((e) => e.label === 'b')?.reason).toMatch(/-32603/);
+    const before = callsOn(1, 'getLatestLedger');
+    await Promise.all(Array.from({ length: 20 }, () => s.getLatestLedger()));
+    expect(callsOn(1, 'getLatestLedger')).toBe(before);
+  });
+
+  it('routes back to a recovered node only after it passed several probes', async () => {
+    const s = wrap({ recoverySamples: 3 });
+    await allHealthy(s);
+    await cluster.nodes[0]!.setFaults({ refuse: true });
+    await waitFor(() => stateOf(s.failover, 'a') === 'down', 'a down');
+    const probesBefore = cluster.nodes[0]!.stats().byMethod['getHealth'] ?? 0;
+    const recovered = nextEvent(s.failover, 'endpoint-recovered', (e) => e.endpoint.label === 'a');
+    await cluster.nodes[0]!.clearFaults();
+    await recovered;
+    expect((cluster.nodes[0]!.stats().byMethod['getHealth'] ?? 0) - probesBefore).toBeGreaterThanOrEqual(3);
+    const servedBefore = callsOn(0, 'getLatestLedger');
+    await Promise.all(Array.from({ length: 60 }, () => s.getLatestLedger()));
+    expect(callsOn(0, 'getLatestLedger')).toBeGreaterThan(servedBefore);
+  });
+
+  it('does not flap between equally good endpoints', async () => {
+    const s = wrap();
+    await allHealthy(s);
+    let changes = 0;
+    s.failover.on('route-change', () => changes++);
+    const until = performance.now() + 600;
+    while (performance.now() < until) await s.getLatestLedger();
+    expect(changes).toBe(0);
+  });
+
+  it('prefers a lower priority tier and uses the next tier only when the first is unavailable', async () => {
+    const [a, b, c] = cluster.nodes;
+    const s = wrap({
+      endpoints: [
+        { url: a!.url, label: 'own' },
+        { url: b!.url, label: 'paid', priority: 1 },
+        { url: c!.url, label: 'paid-2', priority: 1 },
+      ],
+    });
+    await waitFor(() => s.failover.status().endpoints.every((e) => e.state === 'healthy'), 'healthy');
+    await Promise.all(Array.from({ length: 20 }, () => s.getLatestLedger()));
+    expect(callsOn(1, 'getLatestLedger') + callsOn(2, 'getLatestLedger')).toBe(0);
+    await a!.setFaults({ refuse: true });
+    await waitFor(() => stateOf(s.failover, 'own') === 'down', 'own down');
+    await Promise.all(Array.from({ length: 20 }, () => s.getLatestLedger()));
+    expect(callsOn(1, 'getLatestLedger') + callsOn(2, 'getLatestLedger')).toBe(20);
+  });
+
+  it('splits traffic among equally good endpoints by weight', async () => {
+    const [a, b] = cluster.nodes;
+    let draw = 0;
+    const s = wrap({
+      endpoints: [
+        { url: a!.url, label: 'a', weight: 3 },
+        { url: b!.url, label: 'b', weight: 1 },
+      ],
+      // An even spread of draws makes the split exact.
+      random: () => (draw++ % 100) / 100,
+      hedge: false,
+    });
+    await waitFor(() => s.failover.status().endpoints.every((e) => e.state === 'healthy'), 'healthy');
+    for (let i = 0; i < 100; i++) await s.getNetwork();
+    const onA = callsOn(0, 'getNetwork');
+    expect(onA).toBeGreaterThanOrEqual(65);
+    expect(onA).toBeLessThanOrEqual(85);
+    expect(callsOn(1, 'getNetwork')).toBe(100 - onA);
+  });
+
+  it('fails fast with a typed error listing every endpoint when all are down', async () => {
+    const s = wrap();
+    await allHealthy(s);
+    await Promise.all(cluster.nodes.map((n) => n.setFaults({ refuse: true })));
+    await waitFor(() => s.failover.status().endpoints.every((e) => e.state === 'down'), 'all down');
+    const { value: error, ms } = await timed(() => s.getLatestLedger().then(() => undefined, (e: unknown) => e));
+    expect(ms).toBeLessThan(100);
+    expect(error).toBeInstanceOf(AllEndpointsFailedError);
+    const attempts = (error as AllEndpointsFailedError).attempts;
+    expect(attempts.map((a) => a.endpoint).sort()).toEqual(['a', 'b', 'c']);
+    expect(attempts.every((a) => a.outcome === 'skipped' && /down/.test(a.reason))).toBe(true);
+  });
+
+  it('bounds every call: a deadline even when every node hangs', async () => {
+    const s = wrap({ timeoutMs: 300, probeIntervalMs: 5000, probeTimeoutMs: 4000 });
+    await Promise.all(cluster.nodes.map((n) => n.setFaults({ blackhole: true })));
+    const { value: error, ms } = await timed(() => s.getNetwork().then(() => undefined, (e: unknown) => e));
+    expect((error as Error).name).toBe('TimeoutError');
+    expect(ms).toBeGreaterThanOrEqual(290);
+    expect(ms).toBeLessThan(2000);
+  });
+});

@@ -1,0 +1,21 @@
+/**
+ * Test helpers: an in-process simulated Soroban RPC node and cluster, served over real HTTP, with fault knobs.
+ *
+ * @example
+ * import { SorobanCluster } from 'switchyard-rpc/testing';
+ *
+ * const cluster = await new SorobanCluster({ nodes: 2, ledgerIntervalMs: 100 }).start();
+ * await cluster.nodes[0]!.setFaults({ refuse: true });
+ * await cluster.close();
+ */
+export {
+  SorobanCluster,
+  type SorobanClusterOptions,
+  type SorobanFaults,
+  type SorobanNetworkOptions,
+  type SorobanRequestInfo,
+  SorobanSimulator,
+  type SorobanSimulatorOptions,
+  type SorobanSimulatorStartOptions,
+  type SorobanSimulatorStats,
+} from '../adapters/soroban/simulator.js';
