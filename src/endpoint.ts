@@ -66,7 +66,11 @@ function endpointId(url: string): string {
   return createHash('sha256').update(url).digest('hex').slice(0, 12);
 }
 
-function parseOne(input: EndpointInput, field: string, protocols: readonly string[]): Endpoint {
+function parseOne(
+  input: EndpointInput,
+  field: string,
+  protocols: readonly string[],
+): Endpoint & { labelGiven: boolean } {
   const config: EndpointConfig = typeof input === 'string' ? { url: input } : input;
   if (typeof config !== 'object' || config === null || typeof config.url !== 'string') {
     throw new ConfigError(field, 'must be a URL string or { url, label?, headers?, priority?, weight? }');
@@ -93,6 +97,7 @@ function parseOne(input: EndpointInput, field: string, protocols: readonly strin
     id: endpointId(url),
     url,
     label: config.label ?? redactUrl(url),
+    labelGiven: config.label !== undefined,
     headers: { ...config.headers },
     priority,
     weight,
@@ -120,9 +125,14 @@ export function parseEndpoints(
   if (!Array.isArray(inputs) || inputs.length === 0) {
     throw new ConfigError(field, 'must list at least one endpoint');
   }
-  const endpoints = inputs.map((input, i) => parseOne(input, `${field}[${i}]`, protocols));
+  const parsed = inputs.map((input, i) => parseOne(input, `${field}[${i}]`, protocols));
   const seenIds = new Map<string, number>();
   const seenLabels = new Map<string, number>();
+  const endpoints = parsed.map(({ labelGiven, ...endpoint }, i): Endpoint => {
+    // Two keys on one provider redact to the same URL: tell them apart by id.
+    const collides = !labelGiven && parsed.some((other, j) => j !== i && other.label === endpoint.label);
+    return collides ? { ...endpoint, label: `${endpoint.label}#${endpoint.id.slice(0, 6)}` } : endpoint;
+  });
   endpoints.forEach((endpoint, i) => {
     const firstById = seenIds.get(endpoint.id);
     if (firstById !== undefined) {
@@ -157,6 +167,7 @@ export function scrubSecrets(message: string, endpoints: readonly Endpoint[]): s
       out = out.split(form).join(endpoint.label);
     const parsed = new URL(endpoint.url);
     const secrets = [...Object.values(endpoint.headers), ...parsed.searchParams.values()];
+    if (parsed.username) secrets.push(decodeURIComponent(parsed.username));
     if (parsed.password) secrets.push(decodeURIComponent(parsed.password));
     secrets.push(...parsed.pathname.split('/').filter((segment) => KEY_LIKE_SEGMENT.test(segment)));
     // Very short values (e.g. `?v=1`) are not secrets and would mangle the message.

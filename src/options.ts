@@ -15,7 +15,7 @@ export interface FailoverConfig {
   lagTolerance?: number;
   /** Deadline of one call, all attempts and hedges included. @default 10000 */
   timeoutMs?: number;
-  /** Endpoints tried per call at most, hedges included. @default 3 */
+  /** Endpoints tried per call at most, hedges included. @default every routable endpoint */
   maxAttempts?: number;
   /** Hedging of slow reads, or `false` to turn it off. @default { minDelayMs: 50, maxDelayMs: 500 } */
   hedge?: HedgeConfig | false;
@@ -90,8 +90,15 @@ export function resolveTuning(
   }
   let hedge: ResolvedTuning['hedge'] = false;
   if (config.hedge !== false) {
-    const minDelayMs = positive('hedge.minDelayMs', config.hedge?.minDelayMs, 50);
-    const maxDelayMs = positive('hedge.maxDelayMs', config.hedge?.maxDelayMs, Math.max(500, minDelayMs));
+    const givenMax = config.hedge?.maxDelayMs;
+    const maxOrUndefined = givenMax === undefined ? undefined : positive('hedge.maxDelayMs', givenMax, 0);
+    // A small maximum alone lowers the default minimum, as a large minimum raises the default maximum.
+    const minDelayMs = positive(
+      'hedge.minDelayMs',
+      config.hedge?.minDelayMs,
+      Math.min(50, maxOrUndefined ?? 50),
+    );
+    const maxDelayMs = maxOrUndefined ?? Math.max(500, minDelayMs);
     if (maxDelayMs < minDelayMs)
       throw new ConfigError('hedge.maxDelayMs', 'must not be below hedge.minDelayMs');
     hedge = { minDelayMs, maxDelayMs };
@@ -102,7 +109,10 @@ export function resolveTuning(
     latencyThresholdMs: positive('latencyThresholdMs', config.latencyThresholdMs, 500),
     lagTolerance,
     timeoutMs: positive('timeoutMs', config.timeoutMs, 10_000),
-    maxAttempts: positive('maxAttempts', config.maxAttempts, 3, true),
+    // Each endpoint is tried at most once per call and the deadline bounds the whole call, so by
+    // default a call fails only when every routable endpoint has failed.
+    maxAttempts:
+      config.maxAttempts === undefined ? Number.POSITIVE_INFINITY : positive('maxAttempts', config.maxAttempts, 0, true),
     hedge,
     breakerThreshold: positive('breakerThreshold', config.breakerThreshold, 3, true),
     recoverySamples: positive('recoverySamples', config.recoverySamples, 2, true),

@@ -1,6 +1,6 @@
 import { Account, Keypair, Operation, rpc, TransactionBuilder } from '@stellar/stellar-sdk';
-import type { FailoverEvents, Logger } from '../src/index.js';
 import type { SorobanFailover } from '../adapters/soroban/index.js';
+import type { FailoverEvents, Logger } from '../src/index.js';
 import type { SorobanCluster } from '../testing/index.js';
 
 /** Resolves once `condition()` is true; checks after every macrotask turn, fails after `timeoutMs`. */
@@ -41,13 +41,18 @@ export function stateOf(failover: SorobanFailover, label: string): string | unde
 export function recordingLogger(): Logger & { lines: string[] } {
   const lines: string[] = [];
   const keep = (obj: object | string, msg?: string) => {
-    lines.push(`${typeof obj === 'string' ? obj : JSON.stringify(obj, Object.getOwnPropertyNames(obj))} ${msg ?? ''}`);
+    lines.push(
+      `${typeof obj === 'string' ? obj : JSON.stringify(obj, Object.getOwnPropertyNames(obj))} ${msg ?? ''}`,
+    );
   };
   return { lines, debug: keep, info: keep, warn: keep, error: keep };
 }
 
 /** A signed transaction the simulated cluster accepts. */
-export function signedTransaction(cluster: SorobanCluster, sequence = '1'): ReturnType<TransactionBuilder['build']> {
+export function signedTransaction(
+  cluster: SorobanCluster,
+  sequence = '1',
+): ReturnType<TransactionBuilder['build']> {
   const keypair = Keypair.random();
   const tx = new TransactionBuilder(new Account(keypair.publicKey(), sequence), {
     fee: '100',
@@ -71,3 +76,62 @@ export async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: nu
   const value = await fn();
   return { value, ms: performance.now() - started };
 }
+
+export interface RpcStub {
+  url: string;
+  /** Requests whose client went away before the answer was written. */
+  aborted: number;
+  calls: string[];
+  close(): Promise<void>;
+}
+
+export type StubAnswer = { result: unknown } | { error: { code: number; message: string } };
+
+/**
+ * A hand-written JSON-RPC node on 127.0.0.1 for behaviours the simulator has no knob for.
+ * `answer` returns the JSON-RPC answer and an optional delay.
+ */
+export async function startRpcStub(
+  answer: (method: string) => StubAnswer & { delayMs?: number },
+): Promise<RpcStub> {
+  const { createServer } = await import('node:http');
+  const sockets = new Set<import('node:net').Socket>();
+  const stub: RpcStub = { url: '', aborted: 0, calls: [], close: async () => {} };
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => {
+      body += chunk;
+    });
+    req.on('end', () => {
+      const { id, method } = JSON.parse(body) as { id: number; method: string };
+      stub.calls.push(method);
+      const { delayMs = 0, ...rest } = answer(method);
+      res.on('close', () => {
+        if (!res.writableFinished) stub.aborted++;
+      });
+      const timer = setTimeout(() => {
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ jsonrpc: '2.0', id, ...rest }));
+      }, delayMs);
+      res.on('close', () => clearTimeout(timer));
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  stub.url = `http://127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}/`;
+  stub.close = () =>
+    new Promise((resolve) => {
+      for (const socket of sockets) socket.destroy();
+      server.close(() => resolve());
+    });
+  return stub;
+}
+
+/** A getHealth answer for a stub that is healthy at `ledger`. */
+export const healthyAt = (ledger: number): StubAnswer => ({
+  result: { status: 'healthy', latestLedger: ledger, oldestLedger: 1, ledgerRetentionWindow: 17280 },
+});

@@ -34,7 +34,10 @@ function wrap(options: WithFailoverOptions = {}): FailoverServer {
 }
 
 async function allHealthy(s: FailoverServer): Promise<void> {
-  await waitFor(() => s.failover.status().endpoints.every((e) => e.state === 'healthy'), 'all endpoints healthy');
+  await waitFor(
+    () => s.failover.status().endpoints.every((e) => e.state === 'healthy'),
+    'all endpoints healthy',
+  );
 }
 
 const callsOn = (index: number, method: string) => cluster.nodes[index]!.stats().byMethod[method] ?? 0;
@@ -103,7 +106,12 @@ describe('withFailover', () => {
   });
 
   it('re-asks getTransaction on a fresh node when a lagging node says NOT_FOUND', async () => {
-    const s = wrap({ endpoints: [{ url: cluster.nodes[0]!.url, label: 'a', priority: 0 }, { url: cluster.nodes[1]!.url, label: 'b', priority: 1 }] });
+    const s = wrap({
+      endpoints: [
+        { url: cluster.nodes[0]!.url, label: 'a', priority: 0 },
+        { url: cluster.nodes[1]!.url, label: 'b', priority: 1 },
+      ],
+    });
     await waitFor(() => s.failover.status().endpoints.every((e) => e.state === 'healthy'), 'healthy');
     const tx = signedTransaction(cluster);
     expect((await plainServer(cluster.nodes[1]!.url).sendTransaction(tx)).status).toBe('PENDING');
@@ -193,7 +201,12 @@ describe('withFailover', () => {
     await allHealthy(s);
     await Promise.all(cluster.nodes.map((n) => n.setFaults({ refuse: true })));
     await waitFor(() => s.failover.status().endpoints.every((e) => e.state === 'down'), 'all down');
-    const { value: error, ms } = await timed(() => s.getLatestLedger().then(() => undefined, (e: unknown) => e));
+    const { value: error, ms } = await timed(() =>
+      s.getLatestLedger().then(
+        () => undefined,
+        (e: unknown) => e,
+      ),
+    );
     expect(ms).toBeLessThan(100);
     expect(error).toBeInstanceOf(AllEndpointsFailedError);
     const attempts = (error as AllEndpointsFailedError).attempts;
@@ -204,7 +217,12 @@ describe('withFailover', () => {
   it('bounds every call: a deadline even when every node hangs', async () => {
     const s = wrap({ timeoutMs: 300, probeIntervalMs: 5000, probeTimeoutMs: 4000 });
     await Promise.all(cluster.nodes.map((n) => n.setFaults({ blackhole: true })));
-    const { value: error, ms } = await timed(() => s.getNetwork().then(() => undefined, (e: unknown) => e));
+    const { value: error, ms } = await timed(() =>
+      s.getNetwork().then(
+        () => undefined,
+        (e: unknown) => e,
+      ),
+    );
     expect((error as Error).name).toBe('TimeoutError');
     expect(ms).toBeGreaterThanOrEqual(290);
     expect(ms).toBeLessThan(2000);

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -493,6 +494,8 @@ export class SorobanSimulator {
         if (!res.headersSent) send(res, 500, String(error), 'text/plain');
       });
     });
+    // Every delayed answer waits on this one signal: its listeners grow with the requests in flight.
+    setMaxListeners(0, this.abort.signal);
     this.server.on('connection', (socket: Socket) => {
       this.sockets.add(socket);
       this.counters.acceptedConnections += 1;
@@ -736,6 +739,9 @@ export class SorobanSimulator {
         return this.sendTransaction(param(params, 'transaction'), head);
       case 'getTransaction':
         return this.getTransaction(param(params, 'hash'), head);
+      case 'simulateTransaction':
+        // No contracts run here: answer as a real node does for a transaction with no host function.
+        return { error: 'simulation is not supported by the simulator', events: [], latestLedger: head };
       default:
         throw new RpcError(-32601, `Method not found: ${method}`);
     }

@@ -12,6 +12,9 @@ export interface TrackerConfig {
 }
 
 const MINUTE_MS = 60_000;
+// A probe timeout may be our own event loop starving, not the endpoint: the first one only
+// marks the endpoint slow (still routable, after the healthy ones); the second in a row opens the breaker.
+const PROBE_TIMEOUTS_TO_DOWN = 2;
 
 /**
  * Mutable health record of one endpoint, owned by the supervisor. Turns probe results and
@@ -35,6 +38,7 @@ export class EndpointTracker {
   /** Fast successful samples in a row; clears `slow`. */
   #fastStreak = 0;
   #consecutiveFailures = 0;
+  #probeTimeouts = 0;
   #rateLimitedUntil = 0;
   #reason: string | undefined;
   #lastSuccessAt = Number.NEGATIVE_INFINITY;
@@ -73,6 +77,7 @@ export class EndpointTracker {
     this.#probeTimes.push(now);
     this.#pruneProbeTimes(now);
     if (!result.ok) {
+      this.failures++;
       // A failed probe opens the breaker at once: no user request should find out the hard way.
       this.#breakerOpen = true;
       this.#okStreak = 0;
@@ -80,12 +85,26 @@ export class EndpointTracker {
       this.#reason = result.detail ?? 'probe failed';
       return;
     }
+    this.#probeTimeouts = 0;
     this.#observeHead(result.head, startedAt, now);
     this.#recordLatency(result.latencyMs);
     if (this.#breakerOpen && this.#okStreak >= this.#config.recoverySamples) {
       this.#breakerOpen = false;
       this.#consecutiveFailures = 0;
     }
+  }
+
+  /** The probe got no answer before its timeout. */
+  recordProbeTimeout(detail: string, now: number): void {
+    this.#probeTimeouts++;
+    if (this.#probeTimeouts >= PROBE_TIMEOUTS_TO_DOWN) {
+      this.recordProbe({ ok: false, latencyMs: Number.NaN, detail }, now, now);
+      return;
+    }
+    this.failures++;
+    this.#probeTimes.push(now);
+    this.markOverdue();
+    this.#reason = detail;
   }
 
   /** The probe has not answered within the latency threshold: slow, whatever it ends up saying. */

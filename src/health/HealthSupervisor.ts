@@ -46,6 +46,8 @@ interface Entry {
   publishedState: EndpointState;
 }
 
+const PROBE_TIMED_OUT = Symbol('probe timed out');
+
 // Heads older than this many probe intervals no longer count towards the reference head.
 const HEAD_FRESH_INTERVALS = 3;
 
@@ -250,7 +252,9 @@ export class HealthSupervisor {
       cancelOverdue();
       if (entry.probing === controller) entry.probing = undefined;
       if (!isLive()) return;
-      tracker.recordProbe(result, startedAt, clock.now());
+      if (result === PROBE_TIMED_OUT)
+        tracker.recordProbeTimeout(`probe timed out after ${config.probeTimeoutMs} ms`, clock.now());
+      else tracker.recordProbe(result, startedAt, clock.now());
       this.#publish();
       this.#share(tracker);
       this.#scheduleProbe(entry, this.#nextProbeDelay());
@@ -258,9 +262,13 @@ export class HealthSupervisor {
     this.#background.track(run);
   }
 
-  /** Runs the probe; a throw, a timeout or nonsense becomes a failed result with a redacted reason. */
-  async #checkSafely(endpoint: Endpoint, signal: AbortSignal, startedAt: number): Promise<ProbeResult> {
-    const { clock, config, probe } = this.#deps;
+  /** Runs the probe; a throw or nonsense becomes a failed result with a redacted reason. */
+  async #checkSafely(
+    endpoint: Endpoint,
+    signal: AbortSignal,
+    startedAt: number,
+  ): Promise<ProbeResult | typeof PROBE_TIMED_OUT> {
+    const { clock, probe } = this.#deps;
     try {
       const result = await probe.check(endpoint, signal);
       if (signal.aborted) throw signal.reason;
@@ -270,9 +278,8 @@ export class HealthSupervisor {
       const detail = result.detail === undefined ? undefined : scrubSecrets(result.detail, [endpoint]);
       return { ...result, detail };
     } catch (error) {
-      const detail = signal.aborted
-        ? `probe timed out after ${config.probeTimeoutMs} ms`
-        : scrubSecrets(error instanceof Error ? error.message : String(error), [endpoint]);
+      if (signal.aborted) return PROBE_TIMED_OUT;
+      const detail = scrubSecrets(error instanceof Error ? error.message : String(error), [endpoint]);
       return { ok: false, latencyMs: clock.now() - startedAt, detail };
     }
   }
@@ -325,16 +332,17 @@ export class HealthSupervisor {
   }
 
   #announce(previous: HealthSnapshot, next: HealthSnapshot): void {
-    const { events } = this.#deps;
+    const { events, logger } = this.#deps;
     for (const h of next.endpoints) {
       const entry = this.#entries.get(h.endpoint.id)!;
       const before = entry.publishedState;
       entry.publishedState = h.state;
       if (before === h.state) continue;
       const event = { endpoint: refOf(h.endpoint), state: h.state, previous: before, reason: h.reason };
-      if (h.state === 'lagging') events.emit('endpoint-lagging', event);
-      else if (h.state === 'healthy' && before !== 'unknown') events.emit('endpoint-recovered', event);
-      else if (h.state !== 'healthy' && h.state !== 'unknown') events.emit('endpoint-degraded', event);
+      const name = transitionEvent(before, h.state);
+      if (!name) continue;
+      logger[name === 'endpoint-recovered' ? 'info' : 'warn'](event, `switchyard: ${name}`);
+      events.emit(name, event);
     }
     const from = previous.ranking.route[0];
     const to = next.ranking.route[0];
@@ -378,4 +386,13 @@ export class HealthSupervisor {
       );
     this.#background.track(write);
   }
+}
+
+type TransitionEvent = 'endpoint-lagging' | 'endpoint-recovered' | 'endpoint-degraded';
+
+function transitionEvent(before: EndpointState, after: EndpointState): TransitionEvent | undefined {
+  if (after === 'lagging') return 'endpoint-lagging';
+  // unknown → healthy is the first probe passing, not a recovery.
+  if (after === 'healthy') return before === 'unknown' ? undefined : 'endpoint-recovered';
+  return after === 'unknown' ? undefined : 'endpoint-degraded';
 }

@@ -75,7 +75,7 @@ export class ScoreRouter implements Router {
       incumbent &&
       incumbent !== best &&
       sameTier(incumbent, best) &&
-      this.#close(incumbent.score, best.score, 1)
+      this.#keeps(incumbent.score, best.score)
     ) {
       candidates.splice(candidates.indexOf(incumbent), 1);
       candidates.unshift(incumbent);
@@ -83,13 +83,13 @@ export class ScoreRouter implements Router {
 
     const leader = candidates[0]!;
     const wasShared = new Set(previous?.shareGroup.map((e) => e.id));
-    const shareGroup = candidates
-      .filter(
-        (c) =>
-          sameTier(c, leader) &&
-          this.#close(c.score, leader.score, wasShared.has(c.health.endpoint.id) ? 2 : 1),
-      )
-      .map((c) => c.health.endpoint);
+    // The leading run of endpoints about as good as the leader; a former member stays in a wider band.
+    const shareGroup: Endpoint[] = [];
+    for (const c of candidates) {
+      const band = wasShared.has(c.health.endpoint.id) ? 2 : 1;
+      if (!sameTier(c, leader) || !this.#close(c.score, leader.score, band)) break;
+      shareGroup.push(c.health.endpoint);
+    }
     return {
       route: candidates.map((c) => c.health.endpoint),
       shareGroup,
@@ -107,6 +107,12 @@ export class ScoreRouter implements Router {
       }) ?? ranking.shareGroup[0]!;
     if (chosen === ranking.route[0]) return ranking.route;
     return [chosen, ...ranking.route.filter((e) => e !== chosen)];
+  }
+
+  /** Does the incumbent keep first place? Only a challenger faster by the band of the incumbent's own latency takes it. */
+  #keeps(incumbent: number, challenger: number): boolean {
+    if (!Number.isFinite(incumbent)) return !Number.isFinite(challenger);
+    return incumbent - challenger <= Math.max(incumbent * this.#ratio, this.#marginMs);
   }
 
   /** Is `score` within the hysteresis band of `reference`? `widen` makes leaving harder than joining. */

@@ -1,0 +1,85 @@
+import { type DemoView, renderStatusLine, renderTable } from './table.js';
+
+/** Where the demo writes: `process.stdout`, or anything with `write` (tests capture output this way). */
+export interface DemoOutput {
+  write(text: string): unknown;
+  /** A terminal that understands cursor movement. */
+  readonly isTTY?: boolean;
+  /** Terminal width, when known. */
+  readonly columns?: number;
+}
+
+/** The demo's screen: a live table in a terminal, plain lines anywhere else. */
+export interface Display {
+  /** Something happened (a fault step, a failover event); `line` carries its time stamp. */
+  note(line: string): void;
+  /** The state now; called about four times a second. */
+  refresh(view: DemoView): void;
+}
+
+/** Widest table drawn: fits the classic 80-column terminal. */
+const TABLE_WIDTH = 80;
+/** Events kept on screen under the live table. */
+const RECENT_EVENTS = 8;
+/** A plain status line at most this often: enough to follow a CI log, few enough to read it. */
+const STATUS_EVERY_MS = 3000;
+
+const CURSOR_UP_LINES = (n: number) => `\x1b[${n}F`;
+const CLEAR_TO_LINE_END = '\x1b[K';
+const CLEAR_TO_SCREEN_END = '\x1b[J';
+
+/**
+ * A display for `out`: `live` redraws the table in place with ANSI cursor movement (for a
+ * TTY); otherwise every note is a line and a status line follows every few seconds, with no
+ * escape codes (for CI logs and pipes).
+ */
+export function createDisplay(out: DemoOutput, live: boolean): Display {
+  return live ? new LiveDisplay(out) : new PlainDisplay(out);
+}
+
+class LiveDisplay implements Display {
+  readonly #out: DemoOutput;
+  readonly #events: string[] = [];
+  #drawnLines = 0;
+
+  constructor(out: DemoOutput) {
+    this.#out = out;
+  }
+
+  note(line: string): void {
+    this.#events.push(line);
+    if (this.#events.length > RECENT_EVENTS) this.#events.shift();
+  }
+
+  refresh(view: DemoView): void {
+    // A line wider than the terminal would wrap and break the cursor arithmetic below.
+    // A pseudo-terminal without a size (`script`, some CI runners) reports 0 columns.
+    const columns = this.#out.columns || TABLE_WIDTH;
+    const width = Math.min(TABLE_WIDTH, columns);
+    const lines = renderTable(view, this.#events, width);
+    // Back to the first line of the previous frame; overwrite each line, then wipe what the
+    // previous frame had below (it may have been taller).
+    const home = this.#drawnLines > 0 ? CURSOR_UP_LINES(this.#drawnLines) : '';
+    this.#out.write(`${home}${lines.map((l) => l + CLEAR_TO_LINE_END).join('\n')}\n${CLEAR_TO_SCREEN_END}`);
+    this.#drawnLines = lines.length;
+  }
+}
+
+class PlainDisplay implements Display {
+  readonly #out: DemoOutput;
+  #lastStatusMs = 0;
+
+  constructor(out: DemoOutput) {
+    this.#out = out;
+  }
+
+  note(line: string): void {
+    this.#out.write(`${line}\n`);
+  }
+
+  refresh(view: DemoView): void {
+    if (view.elapsedMs - this.#lastStatusMs < STATUS_EVERY_MS) return;
+    this.#lastStatusMs = view.elapsedMs;
+    this.#out.write(`${renderStatusLine(view)}\n`);
+  }
+}

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { parseCommand } from './parseCommand.js';
+
+describe('parseCommand', () => {
+  it('runs the demo with defaults, or with a fractional duration and a probe interval', () => {
+    expect(parseCommand(['demo'])).toEqual({ name: 'demo', durationMs: 30_000, probeIntervalMs: 400 });
+    expect(parseCommand(['demo', '--duration', '6.5', '--interval-ms', '250'])).toEqual({
+      name: 'demo',
+      durationMs: 6500,
+      probeIntervalMs: 250,
+    });
+    expect(parseCommand(['demo', '--duration=2'])).toMatchObject({ durationMs: 2000 });
+  });
+
+  it('shows help for no command, help, --help, -h and demo --help', () => {
+    for (const argv of [[], ['help'], ['--help'], ['-h'], ['demo', '--help']]) {
+      expect(parseCommand(argv)).toEqual({ name: 'help' });
+    }
+  });
+
+  it('names what is wrong with a bad command line', () => {
+    expect(parseCommand(['deploy'])).toEqual({ name: 'usage-error', message: "unknown command 'deploy'" });
+    expect(parseCommand(['demo', '--fast'])).toEqual({
+      name: 'usage-error',
+      message: "Unknown option '--fast'",
+    });
+    expect(parseCommand(['demo', 'extra'])).toMatchObject({
+      name: 'usage-error',
+      message: expect.stringContaining("Unexpected argument 'extra'"),
+    });
+    expect(parseCommand(['demo', '--duration'])).toMatchObject({
+      message: expect.stringContaining('--duration'),
+    });
+    expect(parseCommand(['demo', '--duration', '-3'])).toMatchObject({
+      message: expect.stringContaining("'--duration=-XYZ'"),
+    });
+    for (const bad of ['0', '-3', 'abc', '', 'Infinity']) {
+      expect(parseCommand(['demo', `--duration=${bad}`])).toEqual({
+        name: 'usage-error',
+        message: `--duration must be a positive number (got '${bad}')`,
+      });
+    }
+    expect(parseCommand(['demo', '--interval-ms', '-1'])).toMatchObject({ name: 'usage-error' });
+  });
+
+  it('says watch is not yet available', () => {
+    expect(parseCommand(['watch', 'https://rpc.example'])).toEqual({
+      name: 'usage-error',
+      message: "'watch' is not yet available; try 'switchyard demo'",
+    });
+  });
+});

@@ -1,0 +1,302 @@
+import { describe, expect, it } from 'vitest';
+import type { Endpoint } from '../endpoint.js';
+import { EndpointTracker, type TrackerConfig } from './EndpointTracker.js';
+
+const endpoint: Endpoint = {
+  id: 'e1',
+  url: 'https://rpc.example/',
+  label: 'rpc',
+  headers: {},
+  priority: 0,
+  weight: 1,
+};
+
+const config: TrackerConfig = {
+  latencyThresholdMs: 500,
+  breakerThreshold: 3,
+  recoverySamples: 2,
+  ewmaAlpha: 0.5,
+  windowSize: 20,
+};
+
+function tracker(overrides: Partial<TrackerConfig> = {}): EndpointTracker {
+  return new EndpointTracker(endpoint, { ...config, ...overrides });
+}
+
+const good = (latencyMs = 50, head?: number) => ({ ok: true, latencyMs, head });
+const bad = (detail?: string) => ({ ok: false, latencyMs: 0, detail });
+
+describe('EndpointTracker: initial state', () => {
+  it('is unknown and available before any check', () => {
+    const t = tracker();
+    const h = t.health(0);
+    expect(h).toMatchObject({
+      state: 'unknown',
+      breaker: 'closed',
+      reason: undefined,
+      consecutiveFailures: 0,
+    });
+    expect(h.latencyMs).toBeUndefined();
+    expect(h.p95Ms).toBeUndefined();
+    expect(t.isUnavailable(0)).toBe(false);
+  });
+
+  it('becomes healthy after a fast successful probe', () => {
+    const t = tracker();
+    t.recordProbe(good(40), 0, 40);
+    expect(t.health(40)).toMatchObject({ state: 'healthy', reason: undefined, latencyMs: 40, p95Ms: 40 });
+  });
+});
+
+describe('EndpointTracker: breaker through probes', () => {
+  it('opens the breaker on a failed probe (state down, with the probe detail as reason)', () => {
+    const t = tracker();
+    t.recordProbe(good(), 0, 50);
+    t.recordProbe(bad('HTTP 503'), 1000, 1100);
+    expect(t.health(1100)).toMatchObject({ state: 'down', breaker: 'open', reason: 'HTTP 503' });
+    expect(t.isUnavailable(1100)).toBe(true);
+  });
+
+  it('gives a default reason when a failed probe has no detail', () => {
+    const t = tracker();
+    t.recordProbe(bad(), 0, 10);
+    expect(t.health(10).reason).toBe('probe failed');
+  });
+
+  it('is half-open after fewer than recoverySamples good probes, and closes after that many', () => {
+    const t = tracker({ recoverySamples: 3 });
+    t.recordProbe(bad(), 0, 10);
+    t.recordProbe(good(), 1000, 1050);
+    expect(t.health(1050)).toMatchObject({ state: 'down', breaker: 'half-open' });
+    t.recordProbe(good(), 2000, 2050);
+    expect(t.health(2050)).toMatchObject({ state: 'down', breaker: 'half-open' });
+    t.recordProbe(good(), 3000, 3050);
+    expect(t.health(3050)).toMatchObject({ state: 'healthy', breaker: 'closed' });
+    expect(t.isUnavailable(3050)).toBe(false);
+  });
+
+  it('starts the recovery count again when a probe fails while half-open', () => {
+    const t = tracker({ recoverySamples: 2 });
+    t.recordProbe(bad(), 0, 10);
+    t.recordProbe(good(), 1000, 1050);
+    t.recordProbe(bad(), 2000, 2010);
+    expect(t.health(2010).breaker).toBe('open');
+    t.recordProbe(good(), 3000, 3050);
+    expect(t.health(3050).state).toBe('down');
+    t.recordProbe(good(), 4000, 4050);
+    expect(t.health(4050).state).toBe('healthy');
+  });
+});
+
+describe('EndpointTracker: slow and hysteresis', () => {
+  it('marks a sample above the latency threshold slow, with the latency as reason', () => {
+    const t = tracker();
+    t.recordProbe(good(800), 0, 800);
+    const h = t.health(800);
+    expect(h.state).toBe('slow');
+    expect(h.reason).toContain('800 ms');
+    expect(h.reason).toContain('500 ms');
+  });
+
+  it('treats a sample exactly at the threshold as fast', () => {
+    const t = tracker();
+    t.recordProbe(good(500), 0, 500);
+    expect(t.health(500).state).toBe('healthy');
+  });
+
+  it('marks a slow real call slow too', () => {
+    const t = tracker();
+    t.recordSuccess(900, undefined, 0, 900);
+    expect(t.health(900).state).toBe('slow');
+  });
+
+  it('needs recoverySamples fast samples in a row to clear slow', () => {
+    const t = tracker({ recoverySamples: 3 });
+    t.recordProbe(good(900), 0, 900);
+    t.recordProbe(good(50), 1000, 1050);
+    t.recordProbe(good(50), 2000, 2050);
+    expect(t.health(2050).state).toBe('slow');
+    // A slow sample in between restarts the count.
+    t.recordProbe(good(700), 3000, 3700);
+    t.recordProbe(good(50), 4000, 4050);
+    t.recordProbe(good(50), 5000, 5050);
+    expect(t.health(5050).state).toBe('slow');
+    t.recordProbe(good(50), 6000, 6050);
+    expect(t.health(6050).state).toBe('healthy');
+  });
+
+  it('markOverdue marks the endpoint slow until enough fast samples come', () => {
+    const t = tracker({ recoverySamples: 2 });
+    t.recordProbe(good(50), 0, 50);
+    t.markOverdue();
+    const h = t.health(1600);
+    expect(h.state).toBe('slow');
+    expect(h.reason).toBe('no answer within 500 ms');
+    t.recordProbe(good(50), 2000, 2050);
+    expect(t.health(2050).state).toBe('slow');
+    t.recordProbe(good(50), 3000, 3050);
+    expect(t.health(3050).state).toBe('healthy');
+  });
+
+  it('markOverdue counts as a check: an unchecked endpoint becomes slow, not unknown', () => {
+    const t = tracker();
+    t.markOverdue();
+    expect(t.health(0).state).toBe('slow');
+  });
+
+  it('smooths latency with the EWMA and reports the p95 of the window', () => {
+    const t = tracker({ ewmaAlpha: 0.5, windowSize: 20 });
+    t.recordProbe(good(100), 0, 100);
+    t.recordSuccess(200, undefined, 100, 300);
+    expect(t.health(300).latencyMs).toBe(150);
+    for (let i = 0; i < 18; i++) t.recordSuccess(10, undefined, 300, 310);
+    expect(t.health(310).p95Ms).toBe(100);
+  });
+});
+
+describe('EndpointTracker: call failures', () => {
+  it('opens the breaker after breakerThreshold failed calls in a row', () => {
+    const t = tracker({ breakerThreshold: 3 });
+    t.recordProbe(good(), 0, 50);
+    t.recordFailure('ECONNRESET', 100);
+    t.recordFailure('ECONNRESET', 200);
+    expect(t.health(200)).toMatchObject({ state: 'healthy', consecutiveFailures: 2, breaker: 'closed' });
+    t.recordFailure('socket hang up', 300);
+    expect(t.health(300)).toMatchObject({ state: 'down', breaker: 'open', reason: 'socket hang up' });
+    expect(t.failures).toBe(3);
+  });
+
+  it('resets the failure count on a successful call', () => {
+    const t = tracker({ breakerThreshold: 3 });
+    t.recordFailure('x', 100);
+    t.recordFailure('x', 200);
+    t.recordSuccess(50, undefined, 250, 300);
+    t.recordFailure('x', 400);
+    t.recordFailure('x', 500);
+    expect(t.health(500)).toMatchObject({ state: 'healthy', consecutiveFailures: 2 });
+    expect(t.served).toBe(1);
+    expect(t.lastSuccessAt).toBe(300);
+  });
+
+  it('closes a breaker opened by calls after recoverySamples good probes, clearing the failure count', () => {
+    const t = tracker({ breakerThreshold: 2, recoverySamples: 2 });
+    t.recordFailure('x', 100);
+    t.recordFailure('x', 200);
+    expect(t.health(200).state).toBe('down');
+    t.recordProbe(good(), 1000, 1050);
+    expect(t.health(1050)).toMatchObject({ state: 'down', breaker: 'half-open' });
+    t.recordProbe(good(), 2000, 2050);
+    expect(t.health(2050)).toMatchObject({ state: 'healthy', breaker: 'closed', consecutiveFailures: 0 });
+  });
+});
+
+describe('EndpointTracker: rate limits', () => {
+  it('is rate-limited until the Retry-After has passed, then usable again', () => {
+    const t = tracker();
+    t.recordProbe(good(), 0, 50);
+    t.recordFailure('HTTP 429', 1000, 5000);
+    expect(t.rateLimitedUntil).toBe(6000);
+    expect(t.health(1000)).toMatchObject({ state: 'rate-limited', rateLimitedUntil: 6000 });
+    expect(t.health(1000).reason).toBe('rate limited for 5000 ms');
+    expect(t.isUnavailable(5999)).toBe(true);
+    expect(t.health(5999).state).toBe('rate-limited');
+    expect(t.isUnavailable(6000)).toBe(false);
+    expect(t.health(6000).state).toBe('healthy');
+  });
+
+  it('does not count a 429 towards the breaker', () => {
+    const t = tracker({ breakerThreshold: 2 });
+    t.recordFailure('HTTP 429', 0, 100);
+    t.recordFailure('HTTP 429', 10, 100);
+    t.recordFailure('HTTP 429', 20, 100);
+    expect(t.health(200)).toMatchObject({ consecutiveFailures: 0, breaker: 'closed' });
+  });
+
+  it('never shortens a rate limit with a later, shorter Retry-After', () => {
+    const t = tracker();
+    t.recordFailure('HTTP 429', 0, 10_000);
+    t.recordFailure('HTTP 429', 1000, 1000);
+    expect(t.rateLimitedUntil).toBe(10_000);
+    expect(t.health(5000).state).toBe('rate-limited');
+  });
+});
+
+describe('EndpointTracker: head ordering', () => {
+  it('records the head of a probe and of a real call', () => {
+    const t = tracker();
+    t.recordProbe(good(50, 100), 0, 50);
+    expect(t.head).toBe(100);
+    expect(t.headSeenAt).toBe(50);
+    t.recordSuccess(30, 101, 60, 90);
+    expect(t.head).toBe(101);
+    expect(t.headSeenAt).toBe(90);
+    expect(t.health(90).head).toBe(101);
+  });
+
+  it('never lets a late answer from an older request overwrite a newer head', () => {
+    const t = tracker();
+    // The probe started at 1000 answers first; a call started at 500 answers last with an older head.
+    t.recordProbe(good(50, 200), 1000, 1050);
+    t.recordSuccess(900, 150, 500, 1400);
+    expect(t.head).toBe(200);
+    expect(t.headSeenAt).toBe(1050);
+  });
+
+  it('accepts a lower head from a newer request (the node really went back)', () => {
+    const t = tracker();
+    t.recordProbe(good(50, 200), 1000, 1050);
+    t.recordProbe(good(50, 180), 2000, 2050);
+    expect(t.head).toBe(180);
+  });
+
+  it('keeps the head when an answer carries none', () => {
+    const t = tracker();
+    t.recordProbe(good(50, 200), 1000, 1050);
+    t.recordSuccess(30, undefined, 2000, 2030);
+    expect(t.head).toBe(200);
+    expect(t.headSeenAt).toBe(1050);
+  });
+});
+
+describe('EndpointTracker: probesPerMinute', () => {
+  it('counts probes of the last 60 s and forgets older ones', () => {
+    const t = tracker();
+    t.recordProbe(good(), 0, 0);
+    t.recordProbe(bad(), 10_000, 10_000);
+    t.recordProbe(good(), 30_000, 30_000);
+    expect(t.probesPerMinute(30_000)).toBe(3);
+    expect(t.probesPerMinute(59_999)).toBe(3);
+    expect(t.probesPerMinute(60_000)).toBe(2);
+    expect(t.probesPerMinute(89_999)).toBe(1);
+    expect(t.probesPerMinute(90_000)).toBe(0);
+  });
+
+  it('does not count real calls as probes', () => {
+    const t = tracker();
+    t.recordSuccess(50, undefined, 0, 50);
+    t.recordFailure('x', 60);
+    expect(t.probesPerMinute(100)).toBe(0);
+  });
+});
+
+describe('EndpointTracker: lagging', () => {
+  it('reports lagging with the lag as reason when the supervisor flags it', () => {
+    const t = tracker();
+    t.recordProbe(good(50, 100), 0, 50);
+    t.lagging = true;
+    t.lag = 12;
+    expect(t.health(50)).toMatchObject({ state: 'lagging', lag: 12, reason: '12 behind the others' });
+  });
+
+  it('reports down before rate-limited before lagging before slow', () => {
+    const t = tracker({ breakerThreshold: 1 });
+    t.recordProbe(good(900, 100), 0, 900);
+    expect(t.health(900).state).toBe('slow');
+    t.lagging = true;
+    expect(t.health(900).state).toBe('lagging');
+    t.recordFailure('HTTP 429', 900, 1000);
+    expect(t.health(900).state).toBe('rate-limited');
+    t.recordFailure('boom', 950);
+    expect(t.health(950).state).toBe('down');
+  });
+});
