@@ -112,7 +112,9 @@ export function resolveTuning(
     // Each endpoint is tried at most once per call and the deadline bounds the whole call, so by
     // default a call fails only when every routable endpoint has failed.
     maxAttempts:
-      config.maxAttempts === undefined ? Number.POSITIVE_INFINITY : positive('maxAttempts', config.maxAttempts, 0, true),
+      config.maxAttempts === undefined
+        ? Number.POSITIVE_INFINITY
+        : positive('maxAttempts', config.maxAttempts, 0, true),
     hedge,
     breakerThreshold: positive('breakerThreshold', config.breakerThreshold, 3, true),
     recoverySamples: positive('recoverySamples', config.recoverySamples, 2, true),

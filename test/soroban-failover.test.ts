@@ -227,4 +227,43 @@ describe('withFailover', () => {
     expect(ms).toBeGreaterThanOrEqual(290);
     expect(ms).toBeLessThan(2000);
   });
+
+  it('rests a node that answers 429 for its Retry-After, then uses it again', async () => {
+    const s = wrap({ probeIntervalMs: 5000, probeTimeoutMs: 4000 });
+    await cluster.nodes[0]!.setFaults({ rateLimitRate: 1, retryAfterSeconds: 1 });
+    const results = await Promise.all(Array.from({ length: 20 }, () => s.getNetwork()));
+    expect(results.every((r) => r.passphrase === cluster.networkPassphrase)).toBe(true);
+    await waitFor(() => stateOf(s.failover, 'a') === 'rate-limited', 'a rate limited');
+    const rested = cluster.nodes[0]!.stats().byMethod['getNetwork'] ?? 0;
+    await Promise.all(Array.from({ length: 20 }, () => s.getNetwork()));
+    expect(cluster.nodes[0]!.stats().byMethod['getNetwork']).toBe(rested);
+    await cluster.nodes[0]!.clearFaults();
+    await waitFor(() => stateOf(s.failover, 'a') !== 'rate-limited', 'rest over', 3000);
+    await Promise.all(Array.from({ length: 30 }, () => s.getNetwork()));
+    expect(cluster.nodes[0]!.stats().byMethod['getNetwork']).toBeGreaterThan(rested);
+  });
+
+  it('spends no probes on an endpoint that real calls keep busy', async () => {
+    const [a, b] = cluster.nodes;
+    const s = wrap({
+      endpoints: [
+        { url: a!.url, label: 'busy' },
+        { url: b!.url, label: 'idle', priority: 1 },
+      ],
+      probeIntervalMs: 40,
+    });
+    await waitFor(() => s.failover.status().endpoints.every((e) => e.state === 'healthy'), 'healthy');
+    a!.resetStats();
+    b!.resetStats();
+    const until = performance.now() + 600;
+    while (performance.now() < until) await s.getLatestLedger();
+    const probesOnBusy = a!.stats().byMethod['getHealth'] ?? 0;
+    const probesOnIdle = b!.stats().byMethod['getHealth'] ?? 0;
+    expect(probesOnIdle).toBeGreaterThanOrEqual(8);
+    expect(probesOnBusy).toBeLessThanOrEqual(1);
+    const status = s.failover.status().endpoints;
+    expect(status.find((e) => e.label === 'idle')!.probesPerMinute).toBeGreaterThan(
+      status.find((e) => e.label === 'busy')!.probesPerMinute,
+    );
+  });
 });
