@@ -149,7 +149,7 @@ export class EndpointTracker {
   }
 
   health(now: number): EndpointHealth {
-    const state = this.#state(now);
+    const state = this.state(now);
     return {
       endpoint: this.endpoint,
       state,
@@ -164,7 +164,7 @@ export class EndpointTracker {
     };
   }
 
-  #state(now: number): EndpointState {
+  state(now: number): EndpointState {
     if (this.#breakerOpen) return 'down';
     if (this.#rateLimitedUntil > now) return 'rate-limited';
     if (this.lagging) return 'lagging';

@@ -104,7 +104,7 @@ export class HealthSupervisor {
     const now = this.#deps.clock.now();
     entry.tracker.recordSuccess(latencyMs, head, startedAt, now);
     const stale = head !== undefined && this.#isBehind(entry.tracker.endpoint.id, head, now);
-    if (stale || entry.tracker.health(now).state !== entry.publishedState) this.#publish();
+    if (stale || entry.tracker.state(now) !== entry.publishedState) this.#publish();
     else this.#publishSoon();
     return stale;
   }
