@@ -5,6 +5,7 @@ import type { Clock } from './interfaces.js';
  */
 export const systemClock: Clock = {
   now: () => performance.now(),
+  wallNow: () => Date.now(),
   setTimeout(fn, ms) {
     const timer = setTimeout(fn, ms);
     timer.unref();

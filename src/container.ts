@@ -5,7 +5,6 @@ import type { Clock, HealthProbe, Logger, Router, StateStore } from './interface
 import { consoleLogger } from './logger.js';
 import type { CallClassifier } from './routing/classification.js';
 import { ScoreRouter } from './routing/ScoreRouter.js';
-import { MemoryStateStore } from './state/MemoryStateStore.js';
 
 /**
  * Injection tokens of the replaceable parts. Interfaces have no runtime identity, so every
@@ -39,7 +38,6 @@ export interface InstanceParts {
 const DEFAULTS: { [K in keyof typeof TOKENS]?: () => unknown } = {
   Clock: () => systemClock,
   Logger: () => consoleLogger,
-  StateStore: () => new MemoryStateStore(),
   Router: () => new ScoreRouter(),
 };
 

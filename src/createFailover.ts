@@ -1,4 +1,4 @@
-import { container as globalContainer } from 'tsyringe';
+import { randomBytes } from 'node:crypto';
 import { createInstanceContainer, TOKENS } from './container.js';
 import {
   type Endpoint,
@@ -10,6 +10,7 @@ import {
 import { ClosedError, ConfigError } from './errors.js';
 import { Emitter, type FailoverEvents, type Unsubscribe } from './events.js';
 import { HealthSupervisor } from './health/HealthSupervisor.js';
+import { ProbeSharing } from './health/ProbeSharing.js';
 import type { HealthSnapshot } from './health/snapshot.js';
 import type { HealthProbe } from './interfaces.js';
 import { type FailoverConfig, resolveTuning } from './options.js';
@@ -97,11 +98,10 @@ export function createFailover(parameters: CreateFailoverParameters): Failover {
   const clock = container.resolve(TOKENS.Clock);
   const logger = container.resolve(TOKENS.Logger);
   const router = container.resolve(TOKENS.Router);
-  const store = container.resolve(TOKENS.StateStore);
-  // Close the store only if this instance made it (not one given or registered by the user).
-  const ownsStore =
-    parameters.stateStore === undefined &&
-    !(parameters.container ?? globalContainer).isRegistered(TOKENS.StateStore, true);
+  // No store: health stays in this instance. A store (given or registered) shares probing.
+  const store = container.isRegistered(TOKENS.StateStore, true)
+    ? container.resolve(TOKENS.StateStore)
+    : undefined;
   const random = parameters.random ?? Math.random;
   const events = new Emitter<FailoverEvents>(logger);
 
@@ -110,7 +110,17 @@ export function createFailover(parameters: CreateFailoverParameters): Failover {
     router,
     clock,
     logger,
-    store,
+    sharing:
+      store &&
+      new ProbeSharing({
+        store,
+        ownerId: `${process.pid}.${randomBytes(4).toString('hex')}`,
+        clock,
+        logger,
+        events,
+        leaseMs: tuning.probeIntervalMs,
+        timeoutMs: tuning.probeTimeoutMs,
+      }),
     events,
     random,
     config: { ...tuning, jitter: 0.1, publishCoalesceMs: 50, ewmaAlpha: 0.3, windowSize: 32 },
@@ -153,7 +163,6 @@ export function createFailover(parameters: CreateFailoverParameters): Failover {
       closing ??= (async () => {
         await executor.close();
         await supervisor.close();
-        if (ownsStore) await store.close();
         events.clear();
       })();
       return closing;

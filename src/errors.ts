@@ -11,6 +11,7 @@ export type SwitchyardErrorCode =
   | 'ALL_ENDPOINTS_FAILED'
   | 'TIMEOUT'
   | 'CLOSED'
+  | 'STATE_STORE_FAILED'
   | 'ENDPOINT_FAILED';
 
 export interface SwitchyardErrorOptions {

@@ -62,5 +62,7 @@ export type {
 } from './routing/classification.js';
 export type { AttemptFn, CallOptions, HedgeConfig } from './routing/Executor.js';
 export { ScoreRouter, type ScoreRouterConfig } from './routing/ScoreRouter.js';
+export { FileStateStore, type FileStateStoreConfig } from './state/FileStateStore.js';
 export { emptySharedState, MemoryStateStore } from './state/MemoryStateStore.js';
+export { type ParsedSharedState, parseSharedState, SHARED_STATE_VERSION } from './state/parseSharedState.js';
 export type { EndpointStatus, FailoverStatus } from './status.js';

@@ -51,10 +51,16 @@ export interface HeadStream<Head = unknown> {
 
 /** One endpoint's health as shared between processes. Ids only: never URLs or credentials. */
 export interface SharedEndpointRecord {
+  /** The probe's verdict. */
   ok: boolean;
+  /** The probe's round-trip time. */
   latencyMs: number;
   head?: number | undefined;
-  /** Epoch ms of the check. */
+  /** Redacted reason of a failed probe. */
+  detail?: string | undefined;
+  /** The probe got no answer before its deadline. */
+  timedOut?: boolean | undefined;
+  /** Wall-clock epoch ms of the check. */
   checkedAt: number;
 }
 
@@ -89,6 +95,8 @@ export type CancelTimer = () => void;
 export interface Clock {
   /** Milliseconds, monotonic. */
   now(): number;
+  /** Wall-clock epoch milliseconds: comparable between processes (probe leases). */
+  wallNow(): number;
   /** Runs `fn` after `ms`. The timer must never keep the process alive. */
   setTimeout(fn: () => void, ms: number): CancelTimer;
 }

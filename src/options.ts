@@ -27,7 +27,11 @@ export interface FailoverConfig {
   logger?: Logger;
   /** Time source. @default real time, timers unref'd */
   clock?: Clock;
-  /** Shared health state. @default a new MemoryStateStore */
+  /**
+   * Shares health and probing with other instances and processes (`FileStateStore`, or a
+   * `MemoryStateStore` shared in one process). Never closed by switchyard: it is yours.
+   * @default none: health stays in this instance
+   */
   stateStore?: StateStore;
   /** Routing policy. @default ScoreRouter */
   router?: Router;

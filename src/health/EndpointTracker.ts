@@ -1,5 +1,5 @@
 import type { Endpoint } from '../endpoint.js';
-import type { ProbeResult } from '../interfaces.js';
+import type { ProbeResult, SharedEndpointRecord } from '../interfaces.js';
 import { ewma, SampleWindow } from './scoring.js';
 import type { BreakerState, EndpointHealth, EndpointState } from './snapshot.js';
 
@@ -72,10 +72,24 @@ export class EndpointTracker {
     return this.#breakerOpen || this.#rateLimitedUntil > now;
   }
 
+  /** A probe this instance sent. */
   recordProbe(result: ProbeResult, startedAt: number, now: number): void {
-    this.#checked = true;
     this.#probeTimes.push(now);
     this.#pruneProbeTimes(now);
+    this.#applyProbe(result, startedAt, now);
+  }
+
+  /**
+   * A probe another instance sent and shared: the same verdict, but not this instance's cost.
+   * `checkedAt` is when it ran, on this instance's clock.
+   */
+  recordSharedProbe(record: SharedEndpointRecord, checkedAt: number): void {
+    if (record.timedOut) this.#probeTimedOut(record.detail ?? 'probe timed out', checkedAt);
+    else this.#applyProbe(record, checkedAt, checkedAt);
+  }
+
+  #applyProbe(result: ProbeResult, startedAt: number, now: number): void {
+    this.#checked = true;
     if (!result.ok) {
       this.failures++;
       // A failed probe opens the breaker at once: no user request should find out the hard way.
@@ -96,13 +110,17 @@ export class EndpointTracker {
 
   /** The probe got no answer before its timeout. */
   recordProbeTimeout(detail: string, now: number): void {
+    this.#probeTimes.push(now);
+    this.#probeTimedOut(detail, now);
+  }
+
+  #probeTimedOut(detail: string, now: number): void {
     this.#probeTimeouts++;
     if (this.#probeTimeouts >= PROBE_TIMEOUTS_TO_DOWN) {
-      this.recordProbe({ ok: false, latencyMs: Number.NaN, detail }, now, now);
+      this.#applyProbe({ ok: false, latencyMs: Number.NaN, detail }, now, now);
       return;
     }
     this.failures++;
-    this.#probeTimes.push(now);
     this.markOverdue();
     this.#reason = detail;
   }

@@ -7,11 +7,12 @@ import type {
   Logger,
   ProbeResult,
   Router,
-  StateStore,
+  SharedEndpointRecord,
 } from '../interfaces.js';
 import type { EndpointStatus, FailoverStatus } from '../status.js';
 import { TaskSet } from '../TaskSet.js';
 import { EndpointTracker, type TrackerConfig } from './EndpointTracker.js';
+import type { ProbeSharing } from './ProbeSharing.js';
 import { lowerMedian, referenceHeadFor } from './scoring.js';
 import type { EndpointHealth, EndpointState, HealthSnapshot } from './snapshot.js';
 
@@ -30,7 +31,8 @@ export interface SupervisorDeps {
   router: Router;
   clock: Clock;
   logger: Logger;
-  store: StateStore;
+  /** Shares probing with the other instances of a StateStore; undefined keeps health local. */
+  sharing: ProbeSharing | undefined;
   events: Emitter<FailoverEvents>;
   random: () => number;
   config: SupervisorConfig;
@@ -44,6 +46,8 @@ interface Entry {
   cancelRateLimit: CancelTimer | undefined;
   probing: AbortController | undefined;
   publishedState: EndpointState;
+  /** Wall-clock time of the last shared probe result applied, so none is applied twice. */
+  sharedCheckedAt: number;
 }
 
 const PROBE_TIMED_OUT = Symbol('probe timed out');
@@ -66,7 +70,6 @@ export class HealthSupervisor {
   #snapshot: HealthSnapshot;
   #generation = 0;
   #closed = false;
-  #storeFailing = false;
   #cancelCoalesced: CancelTimer | undefined;
 
   constructor(endpoints: readonly Endpoint[], deps: SupervisorDeps) {
@@ -188,6 +191,7 @@ export class HealthSupervisor {
     this.#cancelCoalesced?.();
     for (const entry of this.#entries.values()) this.#stop(entry);
     await this.#background.settled();
+    await this.#deps.sharing?.settled();
   }
 
   #newEntry(endpoint: Endpoint): Entry {
@@ -198,6 +202,7 @@ export class HealthSupervisor {
       cancelRateLimit: undefined,
       probing: undefined,
       publishedState: 'unknown',
+      sharedCheckedAt: 0,
     };
   }
 
@@ -224,25 +229,55 @@ export class HealthSupervisor {
     return config.probeIntervalMs * (1 - config.jitter + 2 * config.jitter * random());
   }
 
+  #isLive(entry: Entry): boolean {
+    return !this.#closed && this.#entries.get(entry.tracker.endpoint.id)?.generation === entry.generation;
+  }
+
   #probe(entry: Entry): void {
-    const { clock, config } = this.#deps;
-    const { tracker, generation } = entry;
-    const isLive = () => !this.#closed && this.#entries.get(tracker.endpoint.id)?.generation === generation;
-    if (!isLive()) return;
-    const startedAt = clock.now();
+    if (!this.#isLive(entry)) return;
+    const { clock, config, sharing } = this.#deps;
+    const { tracker } = entry;
+    const now = clock.now();
     // A successful real call within the interval is as good as a probe: spend no quota on one.
-    const servedRecently = startedAt - tracker.lastSuccessAt < config.probeIntervalMs;
-    const headRecent = tracker.head === undefined || startedAt - tracker.headSeenAt < config.probeIntervalMs;
-    if (servedRecently && headRecent) {
-      this.#scheduleProbe(entry, this.#nextProbeDelay());
+    const servedRecently = now - tracker.lastSuccessAt < config.probeIntervalMs;
+    const headRecent = tracker.head === undefined || now - tracker.headSeenAt < config.probeIntervalMs;
+    if ((servedRecently && headRecent) || !sharing) {
+      if (servedRecently && headRecent) this.#scheduleProbe(entry, this.#nextProbeDelay());
+      else this.#runProbe(entry);
       return;
     }
+    const claim = sharing.claim(tracker.endpoint.id).then((decision) => {
+      if (!this.#isLive(entry)) return;
+      if (decision.kind === 'probe') {
+        this.#runProbe(entry);
+        return;
+      }
+      this.#useShared(entry, decision.record);
+      this.#scheduleProbe(entry, this.#nextProbeDelay());
+    });
+    this.#background.track(claim);
+  }
 
+  /** Applies a probe result another instance published, once, if it is recent. */
+  #useShared(entry: Entry, record: SharedEndpointRecord | undefined): void {
+    const { clock, config } = this.#deps;
+    if (!record || record.checkedAt <= entry.sharedCheckedAt) return;
+    const age = clock.wallNow() - record.checkedAt;
+    if (age > HEAD_FRESH_INTERVALS * config.probeIntervalMs) return;
+    entry.sharedCheckedAt = record.checkedAt;
+    entry.tracker.recordSharedProbe(record, clock.now() - Math.max(0, age));
+    this.#publish();
+  }
+
+  #runProbe(entry: Entry): void {
+    const { clock, config, sharing } = this.#deps;
+    const { tracker } = entry;
+    const startedAt = clock.now();
     const controller = new AbortController();
     entry.probing = controller;
     const cancelTimeout = clock.setTimeout(() => controller.abort(), config.probeTimeoutMs);
     const cancelOverdue = clock.setTimeout(() => {
-      if (!isLive()) return;
+      if (!this.#isLive(entry)) return;
       tracker.markOverdue();
       this.#publish();
     }, config.latencyThresholdMs);
@@ -251,13 +286,24 @@ export class HealthSupervisor {
       cancelTimeout();
       cancelOverdue();
       if (entry.probing === controller) entry.probing = undefined;
-      if (!isLive()) return;
-      if (result === PROBE_TIMED_OUT)
-        tracker.recordProbeTimeout(`probe timed out after ${config.probeTimeoutMs} ms`, clock.now());
+      if (!this.#isLive(entry)) return;
+      const timedOut = result === PROBE_TIMED_OUT;
+      const detail = `probe timed out after ${config.probeTimeoutMs} ms`;
+      if (timedOut) tracker.recordProbeTimeout(detail, clock.now());
       else tracker.recordProbe(result, startedAt, clock.now());
       this.#publish();
-      this.#share(tracker);
       this.#scheduleProbe(entry, this.#nextProbeDelay());
+      if (!sharing) return;
+      const record: SharedEndpointRecord = timedOut
+        ? { ok: false, latencyMs: config.probeTimeoutMs, detail, timedOut, checkedAt: clock.wallNow() }
+        : {
+            ok: result.ok,
+            latencyMs: result.latencyMs,
+            head: result.head,
+            detail: result.detail,
+            checkedAt: clock.wallNow(),
+          };
+      return sharing.publish(tracker.endpoint.id, record);
     });
     this.#background.track(run);
   }
@@ -357,34 +403,6 @@ export class HealthSupervisor {
     const { clock } = this.#deps;
     const wait = entry.tracker.rateLimitedUntil - clock.now();
     entry.cancelRateLimit = clock.setTimeout(() => this.#publish(), Math.max(0, wait) + 1);
-  }
-
-  /** Publishes the probe result to the shared store in the background; failures are reported once. */
-  #share(tracker: EndpointTracker): void {
-    const { store, logger, events } = this.#deps;
-    const id = tracker.endpoint.id;
-    const record = {
-      ok: !tracker.isUnavailable(this.#deps.clock.now()),
-      latencyMs: tracker.health(this.#deps.clock.now()).latencyMs ?? 0,
-      head: tracker.head,
-      checkedAt: Date.now(),
-    };
-    const write = store
-      .update((state) => ({ ...state, endpoints: { ...state.endpoints, [id]: record } }))
-      .then(
-        () => {
-          if (this.#storeFailing) logger.info('switchyard: state store is available again');
-          this.#storeFailing = false;
-        },
-        (error: unknown) => {
-          if (this.#storeFailing || this.#closed) return;
-          this.#storeFailing = true;
-          const err = error instanceof Error ? error : new Error(String(error));
-          logger.error({ err }, 'switchyard: state store update failed; using local health only');
-          events.emit('error', { source: 'state-store', error: err });
-        },
-      );
-    this.#background.track(write);
   }
 }
 

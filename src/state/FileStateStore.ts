@@ -1,0 +1,270 @@
+import { randomBytes } from 'node:crypto';
+import { accessSync, constants, readdirSync, statSync, unlinkSync } from 'node:fs';
+import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { lock } from 'proper-lockfile';
+import { ClosedError, ConfigError, SwitchyardError } from '../errors.js';
+import type { Logger, SharedState, StateStore } from '../interfaces.js';
+import { consoleLogger } from '../logger.js';
+import { TaskSet } from '../TaskSet.js';
+import { emptySharedState } from './MemoryStateStore.js';
+import { parseSharedState } from './parseSharedState.js';
+
+export interface FileStateStoreConfig {
+  /** The state file. Its directory must exist and be writable; the file is created on first write. */
+  path: string;
+  /** Where a corrupt file or a lost lock is reported. @default console (warn, error) */
+  logger?: Logger;
+  /**
+   * A lock not refreshed for this long belongs to a dead process and is taken over.
+   * proper-lockfile refreshes a held lock every `staleLockMs / 2`; its minimum is 2000.
+   * @default 5000
+   */
+  staleLockMs?: number;
+}
+
+interface QueuedUpdate {
+  fn: (state: SharedState) => SharedState;
+  resolve(state: SharedState): void;
+  reject(error: unknown): void;
+}
+
+// Temp files of a process killed between write and rename are removed once they are this old.
+const ORPHAN_TMP_AGE_MS = 60_000;
+// Lock retry backoff: short sleeps, because a holder keeps the lock for about a millisecond.
+const LOCK_RETRY = { minTimeout: 1, maxTimeout: 25, factor: 1.3, randomize: true };
+
+/**
+ * A {@link StateStore} in one JSON file, shared by every process of one host that opens it.
+ *
+ * `update` is an atomic read-modify-write under an advisory lock (proper-lockfile, with
+ * takeover of a lock left by a dead process). Every write goes to a temp file in the same
+ * directory, is fsynced, renamed over the file, and the directory fsynced: a process killed at
+ * any point leaves the old state or the new one, never a torn file. A corrupt file, or one of an
+ * unknown or newer format, is logged, kept aside as `<file>.corrupt-<time>`, and the store starts
+ * fresh. Only endpoint ids are stored, never URLs or credentials.
+ *
+ * @example
+ * import { FileStateStore } from 'switchyard-rpc';
+ * const stateStore = new FileStateStore({ path: '/var/run/myapp/rpc-health.json' });
+ * const server = withFailover(new rpc.Server(urlA), { endpoints: [urlB], stateStore });
+ */
+export class FileStateStore implements StateStore {
+  readonly path: string;
+  readonly #logger: Logger;
+  readonly #staleMs: number;
+  readonly #operations = new TaskSet();
+  /** Updates waiting for the lock. One lock per batch: the updates of one process never contend with each other. */
+  #queue: QueuedUpdate[] = [];
+  #drain: Promise<void> | undefined;
+  #closed = false;
+
+  constructor(config: FileStateStoreConfig) {
+    if (typeof config?.path !== 'string' || config.path === '') {
+      throw new ConfigError('path', 'must be the path of the state file');
+    }
+    this.path = resolve(config.path);
+    this.#logger = config.logger ?? consoleLogger;
+    this.#staleMs = Math.max(2000, config.staleLockMs ?? 5000);
+    checkLocation(this.path);
+    this.#removeOrphanTempFiles();
+  }
+
+  /** The current state. Lock-free: renames are atomic, so the file is always whole. */
+  read(): Promise<SharedState> {
+    return this.#run(async () => {
+      const text = await this.#readText();
+      if (text === undefined) return emptySharedState();
+      const parsed = parseSharedState(text);
+      if (parsed.ok) return parsed.state;
+      // Set the bad file aside under the lock, unless another process has replaced it meanwhile.
+      return this.#locked(async () => (await this.#loadForUpdate())?.state ?? emptySharedState());
+    });
+  }
+
+  update(fn: (state: SharedState) => SharedState): Promise<SharedState> {
+    return this.#run(
+      () =>
+        new Promise<SharedState>((resolve, reject) => {
+          this.#queue.push({ fn, resolve, reject });
+          this.#drain ??= this.#commitQueued().finally(() => {
+            this.#drain = undefined;
+          });
+        }),
+    );
+  }
+
+  /** Waits for operations in flight; later calls reject with a ClosedError. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#operations.settled();
+  }
+
+  #run<T>(operation: () => Promise<T>): Promise<T> {
+    if (this.#closed) return Promise.reject(new ClosedError('state store'));
+    return this.#operations.track(operation());
+  }
+
+  /**
+   * Group commit: takes every queued update, applies them in order under one lock, writes once,
+   * and settles each with the state it produced. An update whose function throws is rejected
+   * alone; a failed lock or write rejects the whole batch, and nothing of it is written.
+   */
+  async #commitQueued(): Promise<void> {
+    while (this.#queue.length > 0) {
+      const batch = this.#queue;
+      this.#queue = [];
+      try {
+        const results = await this.#locked(async (isCompromised) => {
+          const loaded = await this.#loadForUpdate();
+          let state = loaded?.state ?? emptySharedState();
+          const outcomes = batch.map((update) => {
+            try {
+              state = update.fn(structuredClone(state));
+              return { ok: true as const, state };
+            } catch (error) {
+              return { ok: false as const, error };
+            }
+          });
+          const text = JSON.stringify(state);
+          // Most lease checks change nothing: skip the write and its fsyncs.
+          if (text !== loaded?.text) {
+            if (isCompromised()) {
+              throw new SwitchyardError(
+                'STATE_STORE_FAILED',
+                'Lost the state file lock; update not written.',
+              );
+            }
+            await this.#write(text);
+          }
+          return outcomes;
+        });
+        results.forEach((outcome, k) => {
+          if (outcome.ok) batch[k]!.resolve(outcome.state);
+          else batch[k]!.reject(outcome.error);
+        });
+      } catch (error) {
+        for (const update of batch) update.reject(error);
+      }
+    }
+  }
+
+  async #locked<T>(critical: (isCompromised: () => boolean) => Promise<T>): Promise<T> {
+    let compromised = false;
+    const release = await lock(this.path, {
+      realpath: false,
+      stale: this.#staleMs,
+      retries: { retries: Math.ceil((2 * this.#staleMs) / LOCK_RETRY.maxTimeout), ...LOCK_RETRY },
+      // The default throws inside a timer and would crash the host process.
+      onCompromised: (error) => {
+        compromised = true;
+        this.#logger.error({ err: error }, 'switchyard: state file lock was lost');
+      },
+    }).catch((error: unknown) => {
+      throw storeError('could not lock the state file', error);
+    });
+    try {
+      return await critical(() => compromised);
+    } finally {
+      await release().catch(() => {
+        // Already released by a takeover after compromise: nothing left to undo.
+      });
+    }
+  }
+
+  /** Reads and checks the file under the lock; a bad file is set aside and undefined returned. */
+  async #loadForUpdate(): Promise<{ state: SharedState; text: string } | undefined> {
+    const text = await this.#readText();
+    if (text === undefined) return undefined;
+    const parsed = parseSharedState(text);
+    if (parsed.ok) return { state: parsed.state, text };
+    const aside = `${this.path}.corrupt-${Date.now()}`;
+    await rename(this.path, aside).catch((error: unknown) => {
+      throw storeError('could not set the bad state file aside', error);
+    });
+    this.#logger.error(
+      { problem: parsed.problem, keptAs: aside },
+      `switchyard: state file ${parsed.problem}; kept aside as ${basename(aside)}, starting fresh`,
+    );
+    return undefined;
+  }
+
+  async #readText(): Promise<string | undefined> {
+    try {
+      return await readFile(this.path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw storeError('could not read the state file', error);
+    }
+  }
+
+  async #write(text: string): Promise<void> {
+    const tmp = `${this.path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    try {
+      const file = await open(tmp, 'w', 0o600);
+      try {
+        await file.writeFile(text);
+        await file.sync();
+      } finally {
+        await file.close();
+      }
+      await rename(tmp, this.path);
+      const directory = await open(dirname(this.path), 'r');
+      try {
+        await directory.sync();
+      } finally {
+        await directory.close();
+      }
+    } catch (error) {
+      await unlink(tmp).catch(() => {
+        // The temp file was renamed already, or never created.
+      });
+      throw storeError('could not write the state file', error);
+    }
+  }
+
+  #removeOrphanTempFiles(): void {
+    const directory = dirname(this.path);
+    const prefix = `${basename(this.path)}.`;
+    for (const name of readdirSync(directory)) {
+      if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
+      const file = join(directory, name);
+      try {
+        if (Date.now() - statSync(file).mtimeMs > ORPHAN_TMP_AGE_MS) unlinkSync(file);
+      } catch {
+        // Gone already, or not ours to remove: harmless either way.
+      }
+    }
+  }
+}
+
+/** Fails at construction, naming the problem, when the file could never be written or read. */
+function checkLocation(path: string): void {
+  const directory = dirname(path);
+  let isDirectory: boolean;
+  try {
+    isDirectory = statSync(directory).isDirectory();
+  } catch {
+    throw new ConfigError('path', `directory ${directory} does not exist`);
+  }
+  if (!isDirectory) throw new ConfigError('path', `${directory} is not a directory`);
+  try {
+    accessSync(directory, constants.W_OK | constants.X_OK);
+  } catch {
+    throw new ConfigError('path', `directory ${directory} is not writable by this process`);
+  }
+  try {
+    accessSync(path, constants.R_OK);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+      throw new ConfigError('path', `${path} is not readable by this process`);
+    }
+  }
+}
+
+function storeError(what: string, cause: unknown): SwitchyardError {
+  const code = (cause as NodeJS.ErrnoException)?.code;
+  return new SwitchyardError('STATE_STORE_FAILED', `State store: ${what}${code ? ` (${code})` : ''}.`, {
+    cause,
+  });
+}
