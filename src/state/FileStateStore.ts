@@ -56,7 +56,7 @@ export class FileStateStore implements StateStore {
   readonly #operations = new TaskSet();
   /** Updates waiting for the lock. One lock per batch: the updates of one process never contend with each other. */
   #queue: QueuedUpdate[] = [];
-  #drain: Promise<void> | undefined;
+  #draining = false;
   #closed = false;
 
   constructor(config: FileStateStoreConfig) {
@@ -87,9 +87,10 @@ export class FileStateStore implements StateStore {
       () =>
         new Promise<SharedState>((resolve, reject) => {
           this.#queue.push({ fn, resolve, reject });
-          this.#drain ??= this.#commitQueued().finally(() => {
-            this.#drain = undefined;
-          });
+          if (this.#draining) return;
+          this.#draining = true;
+          // Never rejects (every batch settles its own updates), and each update is tracked by #run.
+          void this.#commitQueued();
         }),
     );
   }
@@ -111,41 +112,46 @@ export class FileStateStore implements StateStore {
    * alone; a failed lock or write rejects the whole batch, and nothing of it is written.
    */
   async #commitQueued(): Promise<void> {
-    while (this.#queue.length > 0) {
-      const batch = this.#queue;
-      this.#queue = [];
-      try {
-        const results = await this.#locked(async (isCompromised) => {
-          const loaded = await this.#loadForUpdate();
-          let state = loaded?.state ?? emptySharedState();
-          const outcomes = batch.map((update) => {
-            try {
-              state = update.fn(structuredClone(state));
-              return { ok: true as const, state };
-            } catch (error) {
-              return { ok: false as const, error };
-            }
-          });
-          const text = JSON.stringify(state);
-          // Most lease checks change nothing: skip the write and its fsyncs.
-          if (text !== loaded?.text) {
-            if (isCompromised()) {
-              throw new SwitchyardError(
-                'STATE_STORE_FAILED',
-                'Lost the state file lock; update not written.',
-              );
-            }
-            await this.#write(text);
+    // The queue is checked again after every batch, so an update queued while a batch settled
+    // is committed by this drain; the flag is cleared only once the queue is empty.
+    try {
+      while (this.#queue.length > 0) await this.#commitBatch();
+    } finally {
+      this.#draining = false;
+    }
+  }
+
+  async #commitBatch(): Promise<void> {
+    const batch = this.#queue;
+    this.#queue = [];
+    try {
+      const results = await this.#locked(async (isCompromised) => {
+        const loaded = await this.#loadForUpdate();
+        let state = loaded?.state ?? emptySharedState();
+        const outcomes = batch.map((update) => {
+          try {
+            state = update.fn(structuredClone(state));
+            return { ok: true as const, state };
+          } catch (error) {
+            return { ok: false as const, error };
           }
-          return outcomes;
         });
-        results.forEach((outcome, k) => {
-          if (outcome.ok) batch[k]!.resolve(outcome.state);
-          else batch[k]!.reject(outcome.error);
-        });
-      } catch (error) {
-        for (const update of batch) update.reject(error);
-      }
+        const text = JSON.stringify(state);
+        // Most lease checks change nothing: skip the write and its fsyncs.
+        if (text !== loaded?.text) {
+          if (isCompromised()) {
+            throw new SwitchyardError('STATE_STORE_FAILED', 'Lost the state file lock; update not written.');
+          }
+          await this.#write(text);
+        }
+        return outcomes;
+      });
+      results.forEach((outcome, k) => {
+        if (outcome.ok) batch[k]!.resolve(outcome.state);
+        else batch[k]!.reject(outcome.error);
+      });
+    } catch (error) {
+      for (const update of batch) update.reject(error);
     }
   }
 
