@@ -119,7 +119,8 @@ export function createFailover(parameters: CreateFailoverParameters): Failover {
         logger,
         events,
         leaseMs: tuning.probeIntervalMs,
-        timeoutMs: tuning.probeTimeoutMs,
+        // A store slower than a whole interval makes sharing pointless: probe locally then.
+        timeoutMs: tuning.probeIntervalMs,
       }),
     events,
     random,

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { accessSync, constants, readdirSync, statSync, unlinkSync } from 'node:fs';
 import { open, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { lock } from 'proper-lockfile';
 import { ClosedError, ConfigError, SwitchyardError } from '../errors.js';
 import type { Logger, SharedState, StateStore } from '../interfaces.js';
@@ -31,8 +32,9 @@ interface QueuedUpdate {
 
 // Temp files of a process killed between write and rename are removed once they are this old.
 const ORPHAN_TMP_AGE_MS = 60_000;
-// Lock retry backoff: short sleeps, because a holder keeps the lock for about a millisecond.
-const LOCK_RETRY = { minTimeout: 1, maxTimeout: 25, factor: 1.3, randomize: true };
+// Lock retry backoff: short sleeps, because a holder keeps the lock for a few milliseconds.
+const LOCK_RETRY_MIN_MS = 1;
+const LOCK_RETRY_MAX_MS = 25;
 
 /**
  * A {@link StateStore} in one JSON file, shared by every process of one host that opens it.
@@ -157,17 +159,8 @@ export class FileStateStore implements StateStore {
 
   async #locked<T>(critical: (isCompromised: () => boolean) => Promise<T>): Promise<T> {
     let compromised = false;
-    const release = await lock(this.path, {
-      realpath: false,
-      stale: this.#staleMs,
-      retries: { retries: Math.ceil((2 * this.#staleMs) / LOCK_RETRY.maxTimeout), ...LOCK_RETRY },
-      // The default throws inside a timer and would crash the host process.
-      onCompromised: (error) => {
-        compromised = true;
-        this.#logger.error({ err: error }, 'switchyard: state file lock was lost');
-      },
-    }).catch((error: unknown) => {
-      throw storeError('could not lock the state file', error);
+    const release = await this.#acquire(() => {
+      compromised = true;
     });
     try {
       return await critical(() => compromised);
@@ -175,6 +168,33 @@ export class FileStateStore implements StateStore {
       await release().catch(() => {
         // Already released by a takeover after compromise: nothing left to undo.
       });
+    }
+  }
+
+  /**
+   * Takes the lock, waiting while another process holds it (a dead holder's lock turns stale and
+   * is taken over). Any other error (the directory is gone, no permission) fails at once:
+   * proper-lockfile's own retries would retry those too.
+   */
+  async #acquire(onCompromised: () => void): Promise<() => Promise<void>> {
+    const deadline = Date.now() + 2 * this.#staleMs;
+    for (let wait = LOCK_RETRY_MIN_MS; ; wait = Math.min(wait * 2, LOCK_RETRY_MAX_MS)) {
+      try {
+        return await lock(this.path, {
+          realpath: false,
+          stale: this.#staleMs,
+          // The default throws inside a timer and would crash the host process.
+          onCompromised: (error) => {
+            onCompromised();
+            this.#logger.error({ err: error }, 'switchyard: state file lock was lost');
+          },
+        });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ELOCKED' || Date.now() > deadline) {
+          throw storeError('could not lock the state file', error);
+        }
+        await sleep(wait * (0.5 + Math.random()));
+      }
     }
   }
 
