@@ -20,6 +20,30 @@ function increment(state: SharedState): SharedState {
 
 const counter = (state: SharedState): number | undefined => state.endpoints['x']?.latencyMs;
 
+/** Far longer than a healthy store needs for one test; short enough that a hang fails clearly. */
+const TEST_LIMIT_MS = 5000;
+
+/** `promise`, or a rejection naming `what` if it has not settled within `ms`. */
+function within<T>(promise: Promise<T>, what: string, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`${what} did not settle within ${ms} ms: a store operation never settled?`)),
+      ms,
+    );
+  });
+  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * A test whose body must settle within {@link TEST_LIMIT_MS}: a store operation that never settles fails
+ * its test with a clear message. The body uses the store directly, so the timing of its awaits is a
+ * real caller's.
+ */
+function test(title: string, body: (ctx: TestContext) => Promise<void>): void {
+  it(title, (ctx) => within(body(ctx), 'the test', TEST_LIMIT_MS), TEST_LIMIT_MS + 5000);
+}
+
 /**
  * The behaviours every {@link StateStore} must have. A new store runs them with
  * `describeStateStoreContract('RedisStateStore', async () => ({ store, reopen, cleanup }))`.
@@ -27,32 +51,35 @@ const counter = (state: SharedState): number | undefined => state.endpoints['x']
 export function describeStateStoreContract(name: string, create: () => Promise<StateStoreFixture>): void {
   describe(`${name} (StateStore contract)`, () => {
     /** Creates the store and registers its teardown at once: close every instance, then clean up. */
-    async function setup(): Promise<StateStoreFixture & { reopen?: () => Promise<StateStore> }> {
+    async function setup(): Promise<StateStoreFixture> {
       const fixture = await create();
       const opened: StateStore[] = [fixture.store];
       onTestFinished(async () => {
-        await Promise.all(opened.map((store) => store.close()));
-        await fixture.cleanup();
+        try {
+          // Bounded: a store left with an operation that never settles must not hang the run.
+          await within(Promise.all(opened.map((store) => store.close())), 'close()', 3000);
+        } finally {
+          await fixture.cleanup();
+        }
       });
       const { reopen } = fixture;
-      if (!reopen) return { store: fixture.store, cleanup: fixture.cleanup };
+      if (!reopen) return fixture;
       return {
-        store: fixture.store,
-        cleanup: fixture.cleanup,
+        ...fixture,
         reopen: async () => {
-          const store = await reopen();
-          opened.push(store);
-          return store;
+          const again = await reopen();
+          opened.push(again);
+          return again;
         },
       };
     }
 
-    it('starts empty', async () => {
+    test('starts empty', async () => {
       const { store } = await setup();
       expect(await store.read()).toEqual({ version: 1, endpoints: {}, leases: {} });
     });
 
-    it('stores what the update function returns, and update returns it', async () => {
+    test('stores what the update function returns, and update returns it', async () => {
       const { store } = await setup();
       const returned = await store.update((state) => ({
         ...state,
@@ -68,7 +95,7 @@ export function describeStateStoreContract(name: string, create: () => Promise<S
       expect(await store.read()).toEqual(expected);
     });
 
-    it('passes the current state to the update function', async () => {
+    test('passes the current state to the update function', async () => {
       const { store } = await setup();
       await store.update(increment);
       await store.update((state) => ({ ...state, leases: { e1: { owner: 'w', until: 7 } } }));
@@ -84,15 +111,27 @@ export function describeStateStoreContract(name: string, create: () => Promise<S
       });
     });
 
-    it('loses no update when 100 start together', async () => {
+    test('settles an update started as soon as the previous one resolved', async () => {
+      const { store } = await setup();
+      for (let i = 1; i <= 5; i++) {
+        // No other await in between: the next update starts in the same turn the last one resolved in.
+        const state = await store.update(increment);
+        expect(counter(state)).toBe(i);
+      }
+      expect(counter(await store.read())).toBe(5);
+    });
+
+    test('loses no update when 100 start together', async () => {
       const { store } = await setup();
       const results = await Promise.all(Array.from({ length: 100 }, () => store.update(increment)));
       expect(counter(await store.read())).toBe(100);
       // Each update saw the one before it: every count from 1 to 100 was returned once.
-      expect(results.map(counter).sort((a, b) => a! - b!)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+      expect(results.map(counter).sort((a, b) => a! - b!)).toEqual(
+        Array.from({ length: 100 }, (_, i) => i + 1),
+      );
     });
 
-    it('returns a copy from read: mutating it changes nothing stored', async () => {
+    test('returns a copy from read: mutating it changes nothing stored', async () => {
       const { store } = await setup();
       await store.update(increment);
       const copy = await store.read();
@@ -103,7 +142,7 @@ export function describeStateStoreContract(name: string, create: () => Promise<S
       expect(again.leases).toEqual({});
     });
 
-    it('returns a copy from update: mutating it changes nothing stored', async () => {
+    test('returns a copy from update: mutating it changes nothing stored', async () => {
       const { store } = await setup();
       const returned = await store.update(increment);
       returned.endpoints['x']!.latencyMs = 999;
@@ -115,7 +154,7 @@ export function describeStateStoreContract(name: string, create: () => Promise<S
       });
     });
 
-    it('keeps no reference to the object the update function returned', async () => {
+    test('keeps no reference to the object the update function returned', async () => {
       const { store } = await setup();
       let kept: SharedState | undefined;
       await store.update((state) => {
@@ -126,7 +165,7 @@ export function describeStateStoreContract(name: string, create: () => Promise<S
       expect(counter(await store.read())).toBe(1);
     });
 
-    it('rejects an update whose function throws, leaves the state unchanged, and keeps working', async () => {
+    test('rejects an update whose function throws, leaves the state unchanged, and keeps working', async () => {
       const { store } = await setup();
       await store.update(increment);
       const failure = new Error('bad update');
@@ -141,7 +180,7 @@ export function describeStateStoreContract(name: string, create: () => Promise<S
       expect(counter(await store.read())).toBe(2);
     });
 
-    it('keeps the state when the update function returns it unchanged', async () => {
+    test('keeps the state when the update function returns it unchanged', async () => {
       const { store } = await setup();
       await store.update(increment);
       const before = await store.read();
@@ -150,7 +189,7 @@ export function describeStateStoreContract(name: string, create: () => Promise<S
       expect(await store.read()).toEqual(before);
     });
 
-    it('rejects read and update with ClosedError after close, without running the function', async () => {
+    test('rejects read and update with ClosedError after close, without running the function', async () => {
       const { store } = await setup();
       await store.close();
       let ran = false;
@@ -165,21 +204,21 @@ export function describeStateStoreContract(name: string, create: () => Promise<S
       expect(ran).toBe(false);
     });
 
-    it('can be closed twice', async () => {
+    test('can be closed twice', async () => {
       const { store } = await setup();
       await store.close();
       await expect(store.close()).resolves.toBeUndefined();
       await expect(store.read()).rejects.toBeInstanceOf(ClosedError);
     });
 
-    it('lets an update started before close finish', async () => {
+    test('lets an update started before close finish', async () => {
       const { store } = await setup();
       const update = store.update(increment);
       await store.close();
       await expect(update).resolves.toMatchObject({ endpoints: { x: { latencyMs: 1 } } });
     });
 
-    it('keeps the state for a new instance on the same backing', async (ctx: TestContext) => {
+    test('keeps the state for a new instance on the same backing', async (ctx) => {
       const { store, reopen } = await setup();
       if (!reopen) return ctx.skip('the store has no persistent backing');
       await store.update(increment);
@@ -189,10 +228,10 @@ export function describeStateStoreContract(name: string, create: () => Promise<S
       const again = await reopen();
       expect(await again.read()).toEqual(expected);
       await again.update(increment);
-      expect(counter(await again.read())).toBe(3);
+      expect(counter(await again.read())).toBe(2);
     });
 
-    it('shows one instance’s updates to another open on the same backing, and loses none', async (ctx: TestContext) => {
+    test('shows one instance’s updates to another open on the same backing, and loses none', async (ctx) => {
       const { store, reopen } = await setup();
       if (!reopen) return ctx.skip('the store has no persistent backing');
       const other = await reopen();

@@ -37,7 +37,7 @@ export class ProbeSharing {
   async claim(id: string): Promise<LeaseDecision> {
     const { store, ownerId, clock, leaseMs } = this.#deps;
     let decision: LeaseDecision = { kind: 'probe' };
-    const ok = await this.#attempt(
+    const ok = await this.#attempt(() =>
       store.update((state) => {
         const taken = takeProbeLease(state, id, ownerId, clock.wallNow(), leaseMs);
         decision = taken.decision;
@@ -49,7 +49,7 @@ export class ProbeSharing {
 
   /** Publishes this instance's probe result for endpoint `id`. */
   async publish(id: string, record: SharedEndpointRecord): Promise<void> {
-    await this.#attempt(this.#deps.store.update((state) => publishProbeResult(state, id, record)));
+    await this.#attempt(() => this.#deps.store.update((state) => publishProbeResult(state, id, record)));
   }
 
   /** Resolves when every store operation started here has ended, including ones that outlived their time limit. */
@@ -58,8 +58,15 @@ export class ProbeSharing {
   }
 
   /** Runs one store operation within the time limit; false when it failed or took too long. */
-  async #attempt(started: Promise<unknown>): Promise<boolean> {
-    const operation = this.#operations.track(started);
+  async #attempt(start: () => Promise<unknown>): Promise<boolean> {
+    let operation: Promise<unknown>;
+    try {
+      // A store that throws instead of rejecting must not escape: this class never throws.
+      operation = this.#operations.track(start());
+    } catch (error) {
+      this.#failed(error);
+      return false;
+    }
     const { clock, timeoutMs } = this.#deps;
     let cancel: (() => void) | undefined;
     const timeout = new Promise<typeof TIMED_OUT>((resolve) => {

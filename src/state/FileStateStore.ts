@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { accessSync, constants, readdirSync, statSync, unlinkSync } from 'node:fs';
-import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { link, open, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { lock } from 'proper-lockfile';
@@ -177,7 +177,7 @@ export class FileStateStore implements StateStore {
    * proper-lockfile's own retries would retry those too.
    */
   async #acquire(onCompromised: () => void): Promise<() => Promise<void>> {
-    const deadline = Date.now() + 2 * this.#staleMs;
+    const deadline = performance.now() + 2 * this.#staleMs;
     for (let wait = LOCK_RETRY_MIN_MS; ; wait = Math.min(wait * 2, LOCK_RETRY_MAX_MS)) {
       try {
         return await lock(this.path, {
@@ -190,7 +190,7 @@ export class FileStateStore implements StateStore {
           },
         });
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ELOCKED' || Date.now() > deadline) {
+        if ((error as NodeJS.ErrnoException).code !== 'ELOCKED' || performance.now() > deadline) {
           throw storeError('could not lock the state file', error);
         }
         await sleep(wait * (0.5 + Math.random()));
@@ -204,8 +204,7 @@ export class FileStateStore implements StateStore {
     if (text === undefined) return undefined;
     const parsed = parseSharedState(text);
     if (parsed.ok) return { state: parsed.state, text };
-    const aside = `${this.path}.corrupt-${Date.now()}`;
-    await rename(this.path, aside).catch((error: unknown) => {
+    const aside = await this.#setAside().catch((error: unknown) => {
       throw storeError('could not set the bad state file aside', error);
     });
     this.#logger.error(
@@ -213,6 +212,20 @@ export class FileStateStore implements StateStore {
       `switchyard: state file ${parsed.problem}; kept aside as ${basename(aside)}, starting fresh`,
     );
     return undefined;
+  }
+
+  /** Moves the file to `<file>.corrupt-<n>`, never over an earlier one (rename would replace it). */
+  async #setAside(): Promise<string> {
+    for (let n = Date.now(); ; n++) {
+      const aside = `${this.path}.corrupt-${n}`;
+      try {
+        await link(this.path, aside);
+        await unlink(this.path);
+        return aside;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+    }
   }
 
   async #readText(): Promise<string | undefined> {
@@ -280,8 +293,10 @@ function checkLocation(path: string): void {
     throw new ConfigError('path', `directory ${directory} is not writable by this process`);
   }
   try {
+    if (statSync(path).isDirectory()) throw new ConfigError('path', `${path} is a directory, not a file`);
     accessSync(path, constants.R_OK);
   } catch (error) {
+    if (error instanceof ConfigError) throw error;
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
       throw new ConfigError('path', `${path} is not readable by this process`);
     }

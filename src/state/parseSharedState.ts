@@ -8,6 +8,15 @@ export type ParsedSharedState = { ok: true; state: SharedState } | { ok: false; 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
+const isEndpointRecord = (value: unknown): boolean =>
+  isRecord(value) &&
+  typeof value['ok'] === 'boolean' &&
+  typeof value['latencyMs'] === 'number' &&
+  typeof value['checkedAt'] === 'number';
+
+const isLease = (value: unknown): boolean =>
+  isRecord(value) && typeof value['owner'] === 'string' && typeof value['until'] === 'number';
+
 /**
  * Parses stored state text. Says what is wrong instead of throwing: truncated or corrupt JSON,
  * a file of a newer version of this package, or an unknown format.
@@ -28,8 +37,12 @@ export function parseSharedState(text: string): ParsedSharedState {
   if (value['version'] !== SHARED_STATE_VERSION) {
     return { ok: false, problem: `has an unknown format version (${value['version']})` };
   }
-  if (!isRecord(value['endpoints']) || !isRecord(value['leases'])) {
-    return { ok: false, problem: 'has an unknown format' };
+  const { endpoints, leases } = value;
+  if (!isRecord(endpoints) || !Object.values(endpoints).every(isEndpointRecord)) {
+    return { ok: false, problem: 'has an unknown format (endpoints)' };
+  }
+  if (!isRecord(leases) || !Object.values(leases).every(isLease)) {
+    return { ok: false, problem: 'has an unknown format (leases)' };
   }
   return { ok: true, state: value as unknown as SharedState };
 }
