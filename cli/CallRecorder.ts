@@ -13,6 +13,15 @@ export interface LatencyFigures {
   maxMs: number | undefined;
 }
 
+/** A recorder's figures as plain data: they cross a process boundary (the `--workers` demo). */
+export interface RecordedCalls {
+  /** Every call's latency, failed ones included. */
+  latenciesMs: number[];
+  failed: number;
+  stale: number;
+  failures: FailureSample[];
+}
+
 // Enough failures to diagnose a problem without flooding the summary.
 const MAX_FAILURE_SAMPLES = 5;
 
@@ -54,6 +63,26 @@ export class CallRecorder {
   /** The first few failures, oldest first. */
   get failures(): readonly FailureSample[] {
     return this.#failures;
+  }
+
+  /** Everything recorded, as plain data for {@link CallRecorder.add}. */
+  recorded(): RecordedCalls {
+    return {
+      latenciesMs: [...this.#latencies],
+      failed: this.#failed,
+      stale: this.#stale,
+      failures: [...this.#failures],
+    };
+  }
+
+  /** Adds what another recorder (another process) recorded: percentiles then cover both. */
+  add(calls: RecordedCalls): void {
+    for (const latency of calls.latenciesMs) this.#latencies.push(latency);
+    this.#failed += calls.failed;
+    this.#stale += calls.stale;
+    for (const sample of calls.failures) {
+      if (this.#failures.length < MAX_FAILURE_SAMPLES) this.#failures.push(sample);
+    }
   }
 
   latency(): LatencyFigures {

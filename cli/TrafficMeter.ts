@@ -12,6 +12,8 @@ interface Sample {
 /**
  * Share of traffic per endpoint over a sliding window, from the failover's cumulative
  * `served` counters. Sample it regularly; the share is the delta across the window.
+ * Any cumulative count per id works the same way: the `--workers` demo meters the probes
+ * the nodes receive with it (`recentRate`).
  *
  * @example
  * const meter = new TrafficMeter(2000);
@@ -39,6 +41,14 @@ export class TrafficMeter {
   /** Share (0..1) of the calls of the last window that `id` served; undefined when there were none. */
   recentShare(id: string): number | undefined {
     return share(this.#samples[0], this.#samples.at(-1), id);
+  }
+
+  /** Calls per second `id` served over the last window; undefined before a second sample. */
+  recentRate(id: string): number | undefined {
+    const from = this.#samples[0];
+    const to = this.#samples.at(-1);
+    if (!from || !to || to.atMs <= from.atMs) return undefined;
+    return (delta(from, to, id) * 1000) / (to.atMs - from.atMs);
   }
 
   /** Share (0..1) of all calls since the first sample that `id` served. */

@@ -1,18 +1,21 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { rpc } from '@stellar/stellar-sdk';
-import { type FailoverServer, withFailover } from '../adapters/soroban/index.js';
-import type { FailoverStatus, Logger } from '../src/index.js';
-import { SorobanCluster } from '../testing/index.js';
+import type { FailoverServer } from '../adapters/soroban/index.js';
+import type { FailoverStatus } from '../src/index.js';
+import type { SorobanCluster } from '../testing/index.js';
 import { CallRecorder } from './CallRecorder.js';
-import { describeRouteChange, describeStateChange } from './describeEvent.js';
-import { createDisplay, type DemoOutput, type Display } from './display.js';
+import { DEMO_NODE_LABELS, startDemoCluster } from './demoCluster.js';
+import { createDemoScreen, type DemoScreen } from './demoScreen.js';
+import { createDemoServer, LAG_TOLERANCE } from './demoServer.js';
+import type { DemoOutput } from './display.js';
 import { type DemoNodes, faultTimeline } from './faultTimeline.js';
 import { seconds } from './format.js';
+import { noteFailoverEvents } from './noteFailoverEvents.js';
+import { noteLogger } from './noteLogger.js';
 import { DEFAULT_DEMO_PROBE_INTERVAL_MS, DEFAULT_DEMO_SECONDS } from './parseCommand.js';
 import { startWorkload } from './startWorkload.js';
 import { type DemoSummary, renderSummary } from './summary.js';
+import { TimelinePlayer } from './TimelinePlayer.js';
 import { TrafficMeter } from './TrafficMeter.js';
-import { type DemoView, stamp } from './table.js';
+import { type DemoView, renderStatusLine, renderTable } from './table.js';
 
 export interface DemoOptions {
   /** How long the workload runs; the fault timeline is scaled to it. @default 30000 */
@@ -27,17 +30,12 @@ export interface DemoOptions {
   signal?: AbortSignal;
 }
 
-const LABELS = ['node-a', 'node-b', 'node-c'] as const;
-/** Stellar closes a ledger every ~5 s; 1 s makes a lagging node visibly fall behind within the demo. */
-const LEDGER_INTERVAL_MS = 1000;
 /** Concurrent callers: enough that every fault meets calls in flight. */
-const CALLERS = 6;
+export const CALLERS = 6;
 /** A caller's pause between calls: steady load without spinning a core on localhost round trips. */
-const PAUSE_MS = 20;
-/** The library default, spelled out because the stale-answer count uses it too. */
-const LAG_TOLERANCE = 5;
+export const PAUSE_MS = 20;
 /** About four redraws a second: smooth enough to watch, cheap enough not to matter. */
-const REFRESH_MS = 250;
+export const REFRESH_MS = 250;
 /** Traffic share in the table is measured over this window, so a route change shows at once. */
 const SHARE_WINDOW_MS = 2000;
 
@@ -54,47 +52,28 @@ const SHARE_WINDOW_MS = 2000;
  */
 export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
   const durationMs = options.durationMs ?? DEFAULT_DEMO_SECONDS * 1000;
-  const out = options.out ?? process.stdout;
-  const display = createDisplay(out, options.live ?? out.isTTY === true);
-  // Reset when the traffic starts: start-up time is not part of the timeline.
-  let startedAt = performance.now();
-  const elapsed = () => performance.now() - startedAt;
-  const note = (text: string) => display.note(`${stamp(elapsed())} ${text}`);
+  const screen = createDemoScreen(options, { table: renderTable, status: renderStatusLine });
 
-  out.write(
-    `switchyard demo: ${LABELS.length} simulated Soroban RPC nodes on 127.0.0.1, ${CALLERS} callers, ` +
+  screen.out.write(
+    `switchyard demo: ${DEMO_NODE_LABELS.length} simulated Soroban RPC nodes on 127.0.0.1, ${CALLERS} callers, ` +
       `${seconds(durationMs)}\n`,
   );
-  const cluster = await new SorobanCluster({
-    nodes: LABELS.map((name) => ({ name })),
-    ledgerIntervalMs: LEDGER_INTERVAL_MS,
-  }).start();
+  const cluster = await startDemoCluster();
   try {
     const [a, b, c] = cluster.nodes;
-    // What a user writes: their own rpc.Server, wrapped; node-a is their own node (tier 0),
-    // node-b and node-c are backups (tier 1) that share the traffic while node-a is unfit.
-    const server = withFailover(new rpc.Server(a!.url, { allowHttp: true }), {
-      endpoints: cluster.nodes.map((node, i) => ({
-        url: node.url,
-        label: node.name,
-        priority: i === 0 ? 0 : 1,
-      })),
+    const server = createDemoServer(cluster.nodes, {
       probeIntervalMs: options.probeIntervalMs ?? DEFAULT_DEMO_PROBE_INTERVAL_MS,
-      lagTolerance: LAG_TOLERANCE,
-      // The default console logger would scribble over the live table.
-      logger: noteLogger(note),
+      logger: noteLogger(screen.note),
     });
     try {
-      startedAt = performance.now();
+      screen.restart();
       const summary = await drive(server, cluster, {
         nodes: { a: a!, b: b!, c: c! },
         durationMs,
-        display,
-        elapsed,
-        note,
+        screen,
         signal: options.signal,
       });
-      out.write(`\n${renderSummary(summary).join('\n')}\n`);
+      screen.out.write(`\n${renderSummary(summary).join('\n')}\n`);
       return summary;
     } finally {
       await server.failover.close();
@@ -107,9 +86,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
 interface DriveContext {
   nodes: DemoNodes;
   durationMs: number;
-  display: Display;
-  elapsed(): number;
-  note(text: string): void;
+  screen: DemoScreen<DemoView>;
   signal: AbortSignal | undefined;
 }
 
@@ -120,26 +97,22 @@ async function drive(
   ctx: DriveContext,
 ): Promise<DemoSummary> {
   const { failover } = server;
-  const { display, elapsed, note, signal, durationMs } = ctx;
+  const { screen, signal, durationMs, nodes } = ctx;
+  const { display, elapsed, note } = screen;
   const recorder = new CallRecorder();
   const meter = new TrafficMeter(SHARE_WINDOW_MS);
-  const steps = faultTimeline(durationMs);
-  let step = 'starting';
-  let routeChanges = 0;
-
-  const unsubscribe = [
-    failover.on('route-change', (event) => {
-      routeChanges++;
-      note(describeRouteChange(event));
-    }),
-    failover.on('endpoint-degraded', (event) => note(describeStateChange(event))),
-    failover.on('endpoint-lagging', (event) => note(describeStateChange(event))),
-    failover.on('endpoint-recovered', (event) => note(describeStateChange(event))),
-  ];
+  const timeline = new TimelinePlayer(faultTimeline(durationMs), {
+    nodes,
+    durationMs,
+    elapsed,
+    note,
+    signal,
+  });
+  const events = noteFailoverEvents(failover, note);
   const view = (status: FailoverStatus): DemoView => ({
     elapsedMs: elapsed(),
     durationMs,
-    step,
+    step: timeline.step,
     endpoints: status.endpoints.map((e) => ({
       label: e.label,
       active: e.id === status.active?.id,
@@ -153,7 +126,7 @@ async function drive(
     requests: recorder.requests,
     failed: recorder.failed,
     p99Ms: recorder.latency().p99Ms,
-    routeChanges,
+    routeChanges: events.routeChanges,
     shareWindowMs: SHARE_WINDOW_MS,
   });
   const tick = () => {
@@ -171,24 +144,13 @@ async function drive(
     lagTolerance: LAG_TOLERANCE,
     elapsed,
   });
-  const ticker = setInterval(tick, REFRESH_MS);
-  let interrupted = false;
+  let interrupted: boolean;
   try {
-    for (const [index, { atMs, label, apply }] of steps.entries()) {
-      await sleep(Math.max(0, atMs - elapsed()), undefined, { signal });
-      await apply(ctx.nodes);
-      step = `step ${index + 1}/${steps.length}: ${label}`;
-      note(step);
-    }
-    await sleep(Math.max(0, durationMs - elapsed()), undefined, { signal });
-  } catch (error) {
-    if (!signal?.aborted) throw error;
-    interrupted = true;
+    ({ interrupted } = await timeline.play(tick, REFRESH_MS));
   } finally {
-    clearInterval(ticker);
     // Before the failover closes: a call cut off by close() would count as a failure.
     await workload.stop();
-    for (const off of unsubscribe) off();
+    events.off();
   }
   const ranMs = elapsed();
   tick();
@@ -201,29 +163,12 @@ async function drive(
     stale: recorder.stale,
     lagTolerance: LAG_TOLERANCE,
     latency: recorder.latency(),
-    routeChanges,
+    routeChanges: events.routeChanges,
     endpoints: endpoints.map((e) => ({
       label: e.label,
       served: meter.totalServed(e.id),
       share: meter.totalShare(e.id),
     })),
     failures: recorder.failures,
-  };
-}
-
-/**
- * Routes the failover's errors into the demo's event lines. Warnings are left out: they
- * announce the state changes the demo already shows from events.
- */
-function noteLogger(note: (text: string) => void): Logger {
-  const ignore = () => {};
-  return {
-    debug: ignore,
-    info: ignore,
-    warn: ignore,
-    error: (obj, msg) => {
-      const err = typeof obj === 'object' ? (obj as { err?: unknown }).err : undefined;
-      note(`error: ${msg ?? String(obj)}${err instanceof Error ? `: ${err.message}` : ''}`);
-    },
   };
 }

@@ -1,5 +1,3 @@
-import { type DemoView, renderStatusLine, renderTable } from './table.js';
-
 /** Where the demo writes: `process.stdout`, or anything with `write` (tests capture output this way). */
 export interface DemoOutput {
   write(text: string): unknown;
@@ -9,19 +7,27 @@ export interface DemoOutput {
   readonly columns?: number;
 }
 
+/** Turns a view of the demo into text; pure, no ANSI. */
+export interface ViewRenderer<V> {
+  /** The live table: lines no wider than `width`, followed by the recent `events`. */
+  table(view: V, events: readonly string[], width: number): string[];
+  /** A compact status for logs and CI: one or more lines, without the final newline. */
+  status(view: V): string;
+}
+
 /** The demo's screen: a live table in a terminal, plain lines anywhere else. */
-export interface Display {
+export interface Display<V> {
   /** Something happened (a fault step, a failover event); `line` carries its time stamp. */
   note(line: string): void;
   /** The state now; called about four times a second. */
-  refresh(view: DemoView): void;
+  refresh(view: V): void;
 }
 
 /** Widest table drawn: fits the classic 80-column terminal. */
 const TABLE_WIDTH = 80;
 /** Events kept on screen under the live table. */
 const RECENT_EVENTS = 8;
-/** A plain status line at most this often: enough to follow a CI log, few enough to read it. */
+/** A plain status at most this often: enough to follow a CI log, few enough to read it. */
 const STATUS_EVERY_MS = 3000;
 
 const CURSOR_UP_LINES = (n: number) => `\x1b[${n}F`;
@@ -30,20 +36,29 @@ const CLEAR_TO_SCREEN_END = '\x1b[J';
 
 /**
  * A display for `out`: `live` redraws the table in place with ANSI cursor movement (for a
- * TTY); otherwise every note is a line and a status line follows every few seconds, with no
- * escape codes (for CI logs and pipes).
+ * TTY); otherwise every note is a line and a status follows every few seconds, with no
+ * escape codes (for CI logs and pipes). `renderer` turns the views into text.
+ *
+ * @example
+ * const display = createDisplay(process.stdout, process.stdout.isTTY === true, { table: renderTable, status: renderStatusLine });
  */
-export function createDisplay(out: DemoOutput, live: boolean): Display {
-  return live ? new LiveDisplay(out) : new PlainDisplay(out);
+export function createDisplay<V extends { elapsedMs: number }>(
+  out: DemoOutput,
+  live: boolean,
+  renderer: ViewRenderer<V>,
+): Display<V> {
+  return live ? new LiveDisplay(out, renderer) : new PlainDisplay(out, renderer);
 }
 
-class LiveDisplay implements Display {
+class LiveDisplay<V> implements Display<V> {
   readonly #out: DemoOutput;
+  readonly #renderer: ViewRenderer<V>;
   readonly #events: string[] = [];
   #drawnLines = 0;
 
-  constructor(out: DemoOutput) {
+  constructor(out: DemoOutput, renderer: ViewRenderer<V>) {
     this.#out = out;
+    this.#renderer = renderer;
   }
 
   note(line: string): void {
@@ -51,12 +66,12 @@ class LiveDisplay implements Display {
     if (this.#events.length > RECENT_EVENTS) this.#events.shift();
   }
 
-  refresh(view: DemoView): void {
+  refresh(view: V): void {
     // A line wider than the terminal would wrap and break the cursor arithmetic below.
     // A pseudo-terminal without a size (`script`, some CI runners) reports 0 columns.
     const columns = this.#out.columns || TABLE_WIDTH;
     const width = Math.min(TABLE_WIDTH, columns);
-    const lines = renderTable(view, this.#events, width);
+    const lines = this.#renderer.table(view, this.#events, width);
     // Back to the first line of the previous frame; overwrite each line, then wipe what the
     // previous frame had below (it may have been taller).
     const home = this.#drawnLines > 0 ? CURSOR_UP_LINES(this.#drawnLines) : '';
@@ -65,21 +80,23 @@ class LiveDisplay implements Display {
   }
 }
 
-class PlainDisplay implements Display {
+class PlainDisplay<V extends { elapsedMs: number }> implements Display<V> {
   readonly #out: DemoOutput;
+  readonly #renderer: ViewRenderer<V>;
   #lastStatusMs = 0;
 
-  constructor(out: DemoOutput) {
+  constructor(out: DemoOutput, renderer: ViewRenderer<V>) {
     this.#out = out;
+    this.#renderer = renderer;
   }
 
   note(line: string): void {
     this.#out.write(`${line}\n`);
   }
 
-  refresh(view: DemoView): void {
+  refresh(view: V): void {
     if (view.elapsedMs - this.#lastStatusMs < STATUS_EVERY_MS) return;
     this.#lastStatusMs = view.elapsedMs;
-    this.#out.write(`${renderStatusLine(view)}\n`);
+    this.#out.write(`${this.#renderer.status(view)}\n`);
   }
 }

@@ -1,15 +1,42 @@
 import { describe, expect, it } from 'vitest';
-import { parseCommand } from './parseCommand.js';
+import { HELP, parseCommand } from './parseCommand.js';
 
 describe('parseCommand', () => {
   it('runs the demo with defaults, or with a fractional duration and a probe interval', () => {
-    expect(parseCommand(['demo'])).toEqual({ name: 'demo', durationMs: 30_000, probeIntervalMs: 400 });
+    expect(parseCommand(['demo'])).toEqual({
+      name: 'demo',
+      durationMs: 30_000,
+      probeIntervalMs: 400,
+      workers: undefined,
+    });
     expect(parseCommand(['demo', '--duration', '6.5', '--interval-ms', '250'])).toEqual({
       name: 'demo',
       durationMs: 6500,
       probeIntervalMs: 250,
+      workers: undefined,
     });
     expect(parseCommand(['demo', '--duration=2'])).toMatchObject({ durationMs: 2000 });
+  });
+
+  it('runs the demo in 1 to 16 worker processes with --workers', () => {
+    expect(parseCommand(['demo', '--workers', '3', '--duration', '10'])).toEqual({
+      name: 'demo',
+      durationMs: 10_000,
+      probeIntervalMs: 400,
+      workers: 3,
+    });
+    expect(parseCommand(['demo', '--workers=1'])).toMatchObject({ workers: 1 });
+    expect(parseCommand(['demo', '--workers', '16'])).toMatchObject({ workers: 16 });
+    for (const bad of ['0', '17', '2.5', '-1', 'two', '', '1e1']) {
+      expect(parseCommand(['demo', `--workers=${bad}`])).toEqual({
+        name: 'usage-error',
+        message: `--workers must be a whole number from 1 to 16 (got '${bad}')`,
+      });
+    }
+    expect(parseCommand(['demo', '--workers'])).toMatchObject({
+      name: 'usage-error',
+      message: expect.stringContaining('--workers'),
+    });
   });
 
   it('shows help for no command, help, --help, -h and demo --help', () => {
@@ -41,6 +68,11 @@ describe('parseCommand', () => {
       });
     }
     expect(parseCommand(['demo', '--interval-ms', '-1'])).toMatchObject({ name: 'usage-error' });
+  });
+
+  it('documents --workers in the help', () => {
+    expect(HELP).toContain('--workers <n>');
+    expect(HELP).toContain('switchyard demo --workers 3');
   });
 
   it('says watch is not yet available', () => {

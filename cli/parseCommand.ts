@@ -3,13 +3,21 @@ import { parseArgs } from 'node:util';
 /** What the command line asked for. `usage-error` ends with exit code 2. */
 export type Command =
   | { name: 'help' }
-  | { name: 'demo'; durationMs: number; probeIntervalMs: number }
+  | {
+      name: 'demo';
+      durationMs: number;
+      probeIntervalMs: number;
+      /** Worker processes sharing one state file; undefined for the single-process demo. */
+      workers: number | undefined;
+    }
   | { name: 'usage-error'; message: string };
 
 /** Default length of the demo: long enough for every fault step to play out and recover. */
 export const DEFAULT_DEMO_SECONDS = 30;
 /** Default probe interval of the demo: faster than the library's 1 s so the table moves visibly. */
 export const DEFAULT_DEMO_PROBE_INTERVAL_MS = 400;
+/** Most worker processes of `demo --workers`: beyond that a small machine measures its own CPU, not the library. */
+export const MAX_DEMO_WORKERS = 16;
 
 /** The text of `switchyard help`. */
 export const HELP = `Usage: switchyard <command> [options]
@@ -23,16 +31,26 @@ Commands:
 Demo options:
   --duration <seconds>   How long the demo runs; fractions allowed (default ${DEFAULT_DEMO_SECONDS})
   --interval-ms <n>      Background probe interval in ms (default ${DEFAULT_DEMO_PROBE_INTERVAL_MS})
+  --workers <n>          Run the traffic in n worker processes (1-${MAX_DEMO_WORKERS}) that share
+                         endpoint health through one FileStateStore file, and
+                         show the probes per interval the nodes receive in all
+                         (default: one process, no shared store)
   -h, --help             Show this help
+
+Exit code: 0 when the demo ran (also with failed calls: the summary counts
+them), 1 when it could not run or a worker process crashed, 2 for a bad
+command line, 130 after Ctrl-C.
 
 Examples:
   switchyard demo
   switchyard demo --duration 10 | cat     # plain lines, no live table
+  switchyard demo --workers 3             # three processes sharing probes
 `;
 
 const DEMO_OPTIONS = {
   duration: { type: 'string' },
   'interval-ms': { type: 'string' },
+  workers: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -41,7 +59,8 @@ const DEMO_OPTIONS = {
  * line becomes a `usage-error` whose message names the problem.
  *
  * @example
- * parseCommand(['demo', '--duration', '6']); // { name: 'demo', durationMs: 6000, probeIntervalMs: 400 }
+ * parseCommand(['demo', '--duration', '6']); // { name: 'demo', durationMs: 6000, probeIntervalMs: 400, workers: undefined }
+ * parseCommand(['demo', '--workers', '3']); // { name: 'demo', durationMs: 30000, probeIntervalMs: 400, workers: 3 }
  * parseCommand(['demo', '--fast']); // { name: 'usage-error', message: "Unknown option '--fast'" }
  */
 export function parseCommand(argv: readonly string[]): Command {
@@ -62,7 +81,7 @@ export function parseCommand(argv: readonly string[]): Command {
 }
 
 function parseDemo(args: string[]): Command {
-  let values: { duration?: string; 'interval-ms'?: string; help?: boolean };
+  let values: { duration?: string; 'interval-ms'?: string; workers?: string; help?: boolean };
   try {
     ({ values } = parseArgs({ args, options: DEMO_OPTIONS, strict: true, allowPositionals: false }));
   } catch (error) {
@@ -74,7 +93,18 @@ function parseDemo(args: string[]): Command {
   if (typeof duration === 'string') return { name: 'usage-error', message: duration };
   const interval = positiveNumber('--interval-ms', values['interval-ms'], DEFAULT_DEMO_PROBE_INTERVAL_MS);
   if (typeof interval === 'string') return { name: 'usage-error', message: interval };
-  return { name: 'demo', durationMs: duration * 1000, probeIntervalMs: interval };
+  const workers = workerCount(values.workers);
+  if (typeof workers === 'string') return { name: 'usage-error', message: workers };
+  return { name: 'demo', durationMs: duration * 1000, probeIntervalMs: interval, workers };
+}
+
+/** The worker count (undefined when not asked for), or a message saying what is wrong with it. */
+function workerCount(text: string | undefined): number | undefined | string {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  return /^\s*\d+\s*$/.test(text) && value >= 1 && value <= MAX_DEMO_WORKERS
+    ? value
+    : `--workers must be a whole number from 1 to ${MAX_DEMO_WORKERS} (got '${text}')`;
 }
 
 /** The number, or a message saying what is wrong with it. */

@@ -2,6 +2,7 @@
 import 'reflect-metadata';
 import { runDemo } from './demo.js';
 import { HELP, parseCommand } from './parseCommand.js';
+import { runWorkersDemo } from './workersDemo.js';
 
 /** Exit code of a bad command line, as for most Unix tools. */
 const EXIT_USAGE = 2;
@@ -25,16 +26,25 @@ async function main(argv: readonly string[]): Promise<number> {
         interrupt.abort();
       };
       process.on('SIGINT', onSigint);
+      const { durationMs, probeIntervalMs, workers } = command;
+      let crashed = false;
       try {
-        await runDemo({
-          durationMs: command.durationMs,
-          probeIntervalMs: command.probeIntervalMs,
-          signal: interrupt.signal,
-        });
+        if (workers === undefined) {
+          await runDemo({ durationMs, probeIntervalMs, signal: interrupt.signal });
+        } else {
+          const summary = await runWorkersDemo({
+            durationMs,
+            probeIntervalMs,
+            workers,
+            signal: interrupt.signal,
+          });
+          crashed = summary.workers.some((worker) => worker.crashed !== undefined);
+        }
       } finally {
         process.off('SIGINT', onSigint);
       }
-      return interrupt.signal.aborted ? EXIT_INTERRUPTED : 0;
+      if (interrupt.signal.aborted) return EXIT_INTERRUPTED;
+      return crashed ? 1 : 0;
     }
   }
 }

@@ -59,12 +59,9 @@ export function renderTable(view: DemoView, events: readonly string[], width = 8
       .join(' ')
       .trimEnd();
 
-  const clock = `${seconds(view.elapsedMs)} / ${seconds(view.durationMs)}`;
   const title = `switchyard demo: failover across ${view.endpoints.length} simulated Soroban RPC nodes`;
   const lines = [
-    `${truncate(title, width - clock.length - 1).padEnd(width - clock.length)}${clock}`,
-    `now: ${view.step}`,
-    '',
+    ...renderHeading(title, view, width),
     row(['', 'endpoint', 'state', 'ewma rtt', 'head', 'share', 'errors', 'note']),
     ...view.endpoints.map((e) =>
       row([
@@ -81,11 +78,31 @@ export function renderTable(view: DemoView, events: readonly string[], width = 8
     '',
     `requests ${view.requests}   failed ${view.failed}   p99 ${millis(view.p99Ms)}   route changes ${view.routeChanges}`,
     `▶ first choice · share over the last ${seconds(view.shareWindowMs)} · Ctrl-C stops`,
-    '',
-    'recent events',
-    ...(events.length > 0 ? events.map((line) => `  ${line}`) : ['  (none yet)']),
+    ...renderRecentEvents(events),
   ];
   return lines.map((line) => truncate(line, width));
+}
+
+/**
+ * The first lines of a live table: the title with the run's clock at the right edge, the
+ * fault step in force, a blank line.
+ */
+export function renderHeading(
+  title: string,
+  view: Pick<DemoView, 'elapsedMs' | 'durationMs' | 'step'>,
+  width: number,
+): string[] {
+  const clock = `${seconds(view.elapsedMs)} / ${seconds(view.durationMs)}`;
+  return [
+    `${truncate(title, width - clock.length - 1).padEnd(width - clock.length)}${clock}`,
+    `now: ${view.step}`,
+    '',
+  ];
+}
+
+/** The last lines of a live table: a blank line and the most recent events, oldest first. */
+export function renderRecentEvents(events: readonly string[]): string[] {
+  return ['', 'recent events', ...(events.length > 0 ? events.map((line) => `  ${line}`) : ['  (none yet)'])];
 }
 
 /**

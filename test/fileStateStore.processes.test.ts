@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FileStateStore, type FailoverStatus, silentLogger } from '../src/index.js';
+import { type FailoverStatus, FileStateStore, silentLogger } from '../src/index.js';
 import { SorobanCluster } from '../testing/index.js';
 import { waitFor } from './helpers.js';
 
@@ -85,7 +85,9 @@ describe('workers sharing health through a FileStateStore', () => {
     const cluster = await new SorobanCluster({ nodes: 3, ledgerIntervalMs: 200 }).start();
     try {
       const urls = cluster.nodes.map((n) => n.url);
-      const workers = Array.from({ length: 4 }, () => start('sharedProbeWorker.mjs', [path, String(intervalMs), ...urls]));
+      const workers = Array.from({ length: 4 }, () =>
+        start('sharedProbeWorker.mjs', [path, String(intervalMs), ...urls]),
+      );
       await Promise.all(workers.map((w) => message(w, 'ready')));
       const statusOf = (w: ChildProcess) =>
         new Promise<FailoverStatus>((resolve) => {
@@ -93,7 +95,10 @@ describe('workers sharing health through a FileStateStore', () => {
           w.send('status');
         });
       await waitFor(
-        async () => (await Promise.all(workers.map(statusOf))).every((s) => s.endpoints.every((e) => e.state === 'healthy')),
+        async () =>
+          (await Promise.all(workers.map(statusOf))).every((s) =>
+            s.endpoints.every((e) => e.state === 'healthy'),
+          ),
         'every worker sees every node healthy',
       );
 
@@ -113,7 +118,10 @@ describe('workers sharing health through a FileStateStore', () => {
       const killedAt = performance.now();
       const seenDown = await Promise.all(
         workers.map(async (w) => {
-          await waitFor(async () => (await statusOf(w)).endpoints[0]!.state === 'down', 'n0 down in a worker');
+          await waitFor(
+            async () => (await statusOf(w)).endpoints[0]!.state === 'down',
+            'n0 down in a worker',
+          );
           return performance.now() - killedAt;
         }),
       );

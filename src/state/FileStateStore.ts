@@ -34,7 +34,7 @@ interface QueuedUpdate {
 const ORPHAN_TMP_AGE_MS = 60_000;
 // Lock retry backoff: short sleeps, because a holder keeps the lock for a few milliseconds.
 const LOCK_RETRY_MIN_MS = 1;
-const LOCK_RETRY_MAX_MS = 25;
+const LOCK_RETRY_MAX_MS = 8;
 
 /**
  * A {@link StateStore} in one JSON file, shared by every process of one host that opens it.

@@ -1,0 +1,221 @@
+// Benchmark of StateStore.update(): FileStateStore shared by 1, 4 and 8 real processes on one
+// file, and MemoryStateStore in one process as a baseline. Every process increments one counter
+// a fixed number of times; the final counter must equal the total, or updates were lost.
+//
+//   npm run bench:state             # under a minute on 2 cores
+//   npm run bench:state -- --quick  # fewer updates, a few seconds
+//
+// Runs against the built package (`npm run build` first; the npm script does it). Prints a table
+// and writes bench/results/stateStore.json. Exit code 1 when a counter is off or a process failed.
+import { fork } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, release, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { FileStateStore } from 'switchyard-rpc';
+
+// The worker's counter record (bench/stateStoreWorker.mjs uses the same id).
+const COUNTER_ID = 'bench';
+// Per process. Default: enough updates for stable percentiles at 8 processes, within a minute.
+const UPDATES = { default: 600, quick: 100 };
+// `inFlight`: concurrent updates per process; the last scenario shows what a process's group
+// commit (its queued updates share one lock and one write) does under contention.
+const SCENARIOS = [
+  { store: 'memory', processes: 1, inFlight: 1 },
+  { store: 'file', processes: 1, inFlight: 1 },
+  { store: 'file', processes: 4, inFlight: 1 },
+  { store: 'file', processes: 8, inFlight: 1 },
+  { store: 'file', processes: 4, inFlight: 4 },
+];
+// A run that takes longer has a hung process: kill it rather than hang the bench.
+const RUN_TIMEOUT_MS = 120_000;
+const TIMING_HEADER = ['wall s', 'p50 ms', 'p99 ms', 'max ms'];
+const WORKER = new URL('./stateStoreWorker.mjs', import.meta.url);
+const RESULTS = new URL('./results/stateStore.json', import.meta.url);
+
+const { values } = parseArgs({ options: { quick: { type: 'boolean' } }, strict: true });
+const updatesPerProcess = values.quick ? UPDATES.quick : UPDATES.default;
+
+const runs = [];
+for (const scenario of SCENARIOS) runs.push(await runScenario(scenario, updatesPerProcess));
+
+const machine = {
+  cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
+  cpus: cpus().length,
+  node: process.version,
+  platform: `${process.platform} ${release()} ${process.arch}`,
+};
+printTable(runs, machine);
+mkdirSync(new URL('.', RESULTS), { recursive: true });
+writeFileSync(
+  RESULTS,
+  `${JSON.stringify({ date: new Date().toISOString(), machine, updatesPerProcess, runs }, null, 2)}\n`,
+);
+process.stdout.write(`\nwritten to bench/results/stateStore.json\n`);
+const bad = runs.filter((run) => !run.ok);
+for (const run of bad) {
+  process.stderr.write(
+    `FAIL ${run.store} × ${run.processes} (${run.inFlight} in flight): counter ${run.finalCounter}, expected ${run.expected}` +
+      `${run.errors > 0 ? `, ${run.errors} updates failed (${run.firstError})` : ''}\n`,
+  );
+}
+process.exitCode = bad.length > 0 ? 1 : 0;
+
+/** Forks the processes on a fresh file, starts them together, collects and checks their figures. */
+async function runScenario({ store, processes, inFlight }, count) {
+  const dir = mkdtempSync(join(tmpdir(), 'switchyard-bench-'));
+  const path = join(dir, 'state.json');
+  const children = Array.from({ length: processes }, () =>
+    fork(WORKER, [store, path, String(count), String(inFlight)], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    }),
+  );
+  const timer = setTimeout(() => {
+    for (const child of children) child.kill('SIGKILL');
+  }, RUN_TIMEOUT_MS);
+  try {
+    const results = children.map(collect);
+    // Start together, after every process has loaded the package: contention from the first update.
+    await Promise.all(children.map((child) => nextMessage(child, 'ready')));
+    const started = performance.now();
+    for (const child of children) child.send('go');
+    const perProcess = await Promise.all(results);
+    const wallMs = performance.now() - started;
+    const finalCounter =
+      store === 'memory' ? perProcess[0].counter : ((await readState(path)).endpoints[COUNTER_ID]?.head ?? 0);
+    return summarise({ store, processes, inFlight, count, wallMs, perProcess, finalCounter });
+  } finally {
+    clearTimeout(timer);
+    // After a failure half-way, the others would wait for 'go' forever.
+    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Resolves with the worker's result message; a worker that exits without one counts as failed. */
+function collect(child) {
+  return new Promise((resolve) => {
+    let result;
+    child.on('message', (message) => {
+      if (typeof message === 'object') result = message;
+    });
+    child.once('exit', (code, signal) => {
+      resolve(
+        result ?? {
+          pid: child.pid,
+          updates: 0,
+          errors: 1,
+          firstError: `process exited (${signal ?? `code ${code}`}) without a result`,
+          wallMs: 0,
+          latencies: [],
+        },
+      );
+    });
+  });
+}
+
+function nextMessage(child, expected) {
+  return new Promise((resolve, reject) => {
+    child.on('message', (message) => {
+      if (message === expected) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`a worker exited (code ${code}) before '${expected}'`)));
+  });
+}
+
+async function readState(path) {
+  const store = new FileStateStore({ path });
+  try {
+    return await store.read();
+  } finally {
+    await store.close();
+  }
+}
+
+function summarise({ store, processes, inFlight, count, wallMs, perProcess, finalCounter }) {
+  const all = perProcess.flatMap((p) => p.latencies).sort((a, b) => a - b);
+  const updates = perProcess.reduce((sum, p) => sum + p.updates, 0);
+  const errors = perProcess.reduce((sum, p) => sum + p.errors, 0);
+  const expected = processes * count;
+  return {
+    store,
+    processes,
+    inFlight,
+    updates,
+    errors,
+    firstError: perProcess.find((p) => p.firstError)?.firstError,
+    wallMs: round(wallMs),
+    updatesPerSec: round((updates / wallMs) * 1000),
+    latencyMs: percentiles(all),
+    expected,
+    finalCounter,
+    // Lost updates (counter below the successes) and failed updates both fail the bench.
+    ok: finalCounter === expected && errors === 0,
+    perProcess: perProcess.map((p) => ({
+      pid: p.pid,
+      updates: p.updates,
+      errors: p.errors,
+      wallMs: round(p.wallMs),
+      latencyMs: percentiles([...p.latencies].sort((a, b) => a - b)),
+    })),
+  };
+}
+
+function percentiles(sorted) {
+  return { p50: nearestRank(sorted, 0.5), p99: nearestRank(sorted, 0.99), max: round(sorted.at(-1)) };
+}
+
+function nearestRank(sorted, q) {
+  if (sorted.length === 0) return undefined;
+  return round(sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]);
+}
+
+function round(value) {
+  return value === undefined ? undefined : Math.round(value * 100) / 100;
+}
+
+function printTable(results, machine) {
+  process.stdout.write(
+    `StateStore.update() — ${machine.cpus} × ${machine.cpuModel}, node ${machine.node}\n\n`,
+  );
+  printRows(
+    ['store', 'procs', 'in flight', 'updates', 'updates/s', 'counter', ...TIMING_HEADER],
+    results.map((r) => [
+      r.store,
+      r.processes,
+      r.inFlight,
+      r.updates,
+      r.updatesPerSec.toFixed(0),
+      `${r.finalCounter}/${r.expected}${r.ok ? '' : ' !'}`,
+      ...timing(r),
+    ]),
+  );
+  process.stdout.write('\nper process\n');
+  printRows(
+    ['store', 'procs', 'in flight', 'pid', 'updates', ...TIMING_HEADER],
+    results.flatMap((r) =>
+      r.perProcess.map((p) => [
+        r.store,
+        r.processes,
+        r.inFlight,
+        p.pid,
+        p.errors > 0 ? `${p.updates}+${p.errors} failed` : p.updates,
+        ...timing(p),
+      ]),
+    ),
+  );
+}
+
+function timing({ wallMs, latencyMs }) {
+  const ms = (value) => (value === undefined ? '-' : value.toFixed(2));
+  return [(wallMs / 1000).toFixed(2), ms(latencyMs.p50), ms(latencyMs.p99), ms(latencyMs.max)];
+}
+
+/** Right-aligned columns, each as wide as its widest cell. */
+function printRows(header, rows) {
+  const lines = [header, ...rows].map((cells) => cells.map(String));
+  const widths = header.map((_, i) => Math.max(...lines.map((cells) => cells[i].length)));
+  for (const cells of lines) {
+    process.stdout.write(`${cells.map((c, i) => c.padStart(widths[i])).join('  ')}\n`);
+  }
+}
