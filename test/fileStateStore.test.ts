@@ -24,32 +24,11 @@ import type { Logger, SharedState } from '../src/interfaces.js';
 import { FileStateStore, type FileStateStoreConfig } from '../src/state/FileStateStore.js';
 import { parseSharedState } from '../src/state/parseSharedState.js';
 import { publishProbeResult, takeProbeLease } from '../src/state/sharedHealth.js';
+import { recordingLogger } from './recordingLogger.js';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const isRoot = process.getuid?.() === 0;
 const NOBODY = 65534;
-
-interface LogEntry {
-  level: keyof Logger;
-  obj: object | string;
-  msg: string | undefined;
-}
-
-/** A logger that keeps every call, by level. */
-function recordingLogger(): Logger & { entries: LogEntry[]; at(level: keyof Logger): LogEntry[] } {
-  const entries: LogEntry[] = [];
-  const keep = (level: keyof Logger) => (obj: object | string, msg?: string) => {
-    entries.push({ level, obj, msg });
-  };
-  return {
-    entries,
-    at: (level) => entries.filter((e) => e.level === level),
-    debug: keep('debug'),
-    info: keep('info'),
-    warn: keep('warn'),
-    error: keep('error'),
-  };
-}
 
 /** A fresh temp directory, removed when the test ends. */
 function tempDir(): string {

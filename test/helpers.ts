@@ -1,6 +1,6 @@
 import { Account, Keypair, Operation, rpc, TransactionBuilder } from '@stellar/stellar-sdk';
 import type { SorobanFailover } from '../adapters/soroban/index.js';
-import type { FailoverEvents, Logger } from '../src/index.js';
+import type { FailoverEvents } from '../src/index.js';
 import type { SorobanCluster } from '../testing/index.js';
 
 /** Resolves once `condition()` is true; checks after every macrotask turn, fails after `timeoutMs`. */
@@ -39,17 +39,6 @@ export function nextEvent<K extends keyof FailoverEvents>(
 
 export function stateOf(failover: SorobanFailover, label: string): string | undefined {
   return failover.status().endpoints.find((e) => e.label === label)?.state;
-}
-
-/** A logger that keeps every line, to check what reached the logs. */
-export function recordingLogger(): Logger & { lines: string[] } {
-  const lines: string[] = [];
-  const keep = (obj: object | string, msg?: string) => {
-    lines.push(
-      `${typeof obj === 'string' ? obj : JSON.stringify(obj, Object.getOwnPropertyNames(obj))} ${msg ?? ''}`,
-    );
-  };
-  return { lines, debug: keep, info: keep, warn: keep, error: keep };
 }
 
 /** A signed transaction the simulated cluster accepts. */

@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type FailoverServer, withFailover } from '../adapters/soroban/index.js';
 import { FileStateStore } from '../src/index.js';
 import { SorobanCluster } from '../testing/index.js';
-import { plainServer, recordingLogger, stateOf, waitFor } from './helpers.js';
+import { plainServer, stateOf, waitFor } from './helpers.js';
+import { recordingLogger } from './recordingLogger.js';
 
 let cluster: SorobanCluster;
 let dir: string;

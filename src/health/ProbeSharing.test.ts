@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { recordingLogger } from '../../test/recordingLogger.js';
 import { type BackgroundErrorEvent, Emitter, type FailoverEvents } from '../events.js';
 import type {
   CancelTimer,
@@ -53,26 +54,6 @@ class FakeClock implements Clock {
     }
     this.#now = target;
   }
-}
-
-interface LogEntry {
-  level: keyof Logger;
-  text: string;
-}
-
-function recordingLogger(): Logger & { entries: LogEntry[]; at(level: keyof Logger): LogEntry[] } {
-  const entries: LogEntry[] = [];
-  const keep = (level: keyof Logger) => (obj: object | string, msg?: string) => {
-    entries.push({ level, text: typeof obj === 'string' ? obj : (msg ?? '') });
-  };
-  return {
-    entries,
-    at: (level) => entries.filter((e) => e.level === level),
-    debug: keep('debug'),
-    info: keep('info'),
-    warn: keep('warn'),
-    error: keep('error'),
-  };
 }
 
 /** A MemoryStateStore that can be made to fail. */
