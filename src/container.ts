@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { type DependencyContainer, container as globalContainer, type InjectionToken } from 'tsyringe';
 import { systemClock } from './clock.js';
-import type { Clock, HealthProbe, Logger, Router, StateStore } from './interfaces.js';
+import type { Clock, HeadStream, HealthProbe, Logger, Router, StateStore } from './interfaces.js';
 import { consoleLogger } from './logger.js';
 import type { CallClassifier } from './routing/classification.js';
 import { ScoreRouter } from './routing/ScoreRouter.js';
@@ -21,6 +21,7 @@ export const TOKENS = {
   Logger: Symbol.for('switchyard-rpc.Logger') as InjectionToken<Logger>,
   StateStore: Symbol.for('switchyard-rpc.StateStore') as InjectionToken<StateStore>,
   HealthProbe: Symbol.for('switchyard-rpc.HealthProbe') as InjectionToken<HealthProbe>,
+  HeadStream: Symbol.for('switchyard-rpc.HeadStream') as InjectionToken<HeadStream>,
   Router: Symbol.for('switchyard-rpc.Router') as InjectionToken<Router>,
   CallClassifier: Symbol.for('switchyard-rpc.CallClassifier') as InjectionToken<CallClassifier>,
 } as const;
@@ -31,6 +32,7 @@ export interface InstanceParts {
   logger?: Logger | undefined;
   stateStore?: StateStore | undefined;
   probe?: HealthProbe | undefined;
+  headStream?: HeadStream | undefined;
   router?: Router | undefined;
   classifier?: CallClassifier | undefined;
 }
@@ -46,6 +48,7 @@ const PART_OF: Record<keyof typeof TOKENS, keyof InstanceParts> = {
   Logger: 'logger',
   StateStore: 'stateStore',
   HealthProbe: 'probe',
+  HeadStream: 'headStream',
   Router: 'router',
   CallClassifier: 'classifier',
 };
