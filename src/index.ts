@@ -20,6 +20,7 @@ export {
   EndpointError,
   SwitchyardError,
   type SwitchyardErrorCode,
+  type SwitchyardErrorOptions,
   TimeoutError,
 } from './errors.js';
 export type {
@@ -30,6 +31,7 @@ export type {
   RouteChangeEvent,
   Unsubscribe,
 } from './events.js';
+export { type FailoverControl, failoverControl } from './failoverControl.js';
 export type {
   BreakerState,
   EndpointHealth,
@@ -52,6 +54,7 @@ export type {
 } from './interfaces.js';
 export { consoleLogger, silentLogger } from './logger.js';
 export { type FailoverConfig, type ResolvedTuning, resolveTuning } from './options.js';
+export { parseRetryAfter } from './retryAfter.js';
 export type {
   AttemptContext,
   CallClassifier,

@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { ConfigError } from '../src/errors.js';
-import type { Logger, SharedState } from '../src/interfaces.js';
+import type { SharedState } from '../src/interfaces.js';
 import { FileStateStore, type FileStateStoreConfig } from '../src/state/FileStateStore.js';
 import { parseSharedState } from '../src/state/parseSharedState.js';
 import { publishProbeResult, takeProbeLease } from '../src/state/sharedHealth.js';

@@ -1,4 +1,4 @@
-import type { CallKind } from '../../src/index.js';
+import type { CallKind } from 'switchyard-rpc';
 
 /**
  * How each `rpc.Server` method is routed.

@@ -1,4 +1,10 @@
-import type { AttemptContext, CallClassifier, ErrorClass, RejectedResult } from '../../src/index.js';
+import {
+  type AttemptContext,
+  type CallClassifier,
+  type ErrorClass,
+  parseRetryAfter,
+  type RejectedResult,
+} from 'switchyard-rpc';
 
 interface HttpErrorLike {
   isAxiosError?: boolean;
@@ -9,15 +15,6 @@ interface HttpErrorLike {
 interface JsonRpcErrorLike {
   code: number;
   message?: unknown;
-}
-
-/** Seconds or an HTTP date, as in `Retry-After`; undefined when absent or unreadable. */
-export function parseRetryAfter(value: unknown): number | undefined {
-  if (typeof value !== 'string' && typeof value !== 'number') return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-  const date = Date.parse(String(value));
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
 function isJsonRpcError(error: unknown): error is JsonRpcErrorLike {

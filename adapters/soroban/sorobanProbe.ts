@@ -1,5 +1,5 @@
 import type { rpc } from '@stellar/stellar-sdk';
-import type { Endpoint, HealthProbe, ProbeResult } from '../../src/index.js';
+import type { Endpoint, HealthProbe, ProbeResult } from 'switchyard-rpc';
 import { runInAttemptScope } from './attemptScope.js';
 import { classifySorobanError } from './sorobanClassifier.js';
 

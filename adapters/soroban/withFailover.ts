@@ -6,19 +6,20 @@ import {
   type Endpoint,
   type EndpointConfig,
   type EndpointInput,
-  type Failover,
   type FailoverConfig,
+  type FailoverControl,
+  failoverControl,
   parseEndpoints,
   redactUrl,
   resolveTuning,
-} from '../../src/index.js';
+} from 'switchyard-rpc';
 import { type AttemptScope, bindToAttemptScope, runInAttemptScope } from './attemptScope.js';
 import { SOROBAN_METHOD_ROUTES } from './methods.js';
 import { sorobanClassifier } from './sorobanClassifier.js';
 import { sorobanProbe } from './sorobanProbe.js';
 
 /** The control surface added to a wrapped server as `server.failover`. */
-export type SorobanFailover = Omit<Failover, 'call'>;
+export type SorobanFailover = FailoverControl;
 
 /** An `rpc.Server` whose calls are routed to the best endpoint, plus its `failover` control. */
 export type FailoverServer = rpc.Server & { readonly failover: SorobanFailover };
@@ -128,11 +129,7 @@ export function withFailover(server: rpc.Server, options: WithFailoverOptions = 
     }
   });
 
-  const control: SorobanFailover = {
-    status: failover.status,
-    snapshot: failover.snapshot,
-    endpoints: failover.endpoints,
-    on: failover.on,
+  const control = failoverControl(failover, {
     updateEndpoints(inputs) {
       buildServers(inputs);
       failover.updateEndpoints(inputs);
@@ -142,10 +139,7 @@ export function withFailover(server: rpc.Server, options: WithFailoverOptions = 
       for (const entry of servers.values()) entry.unbind();
       servers.clear();
     },
-    get closed() {
-      return failover.closed;
-    },
-  };
+  });
 
   const routed = new Map<PropertyKey, (...args: unknown[]) => unknown>();
   const routedMethod = (name: string, method: (...args: unknown[]) => unknown, receiver: unknown) => {

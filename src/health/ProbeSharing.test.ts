@@ -4,7 +4,6 @@ import { type BackgroundErrorEvent, Emitter, type FailoverEvents } from '../even
 import type {
   CancelTimer,
   Clock,
-  Logger,
   SharedEndpointRecord,
   SharedState,
   StateStore,

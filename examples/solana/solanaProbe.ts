@@ -1,0 +1,68 @@
+import type { HealthProbe, ProbeResult } from 'switchyard-rpc';
+import { classifySolanaError } from './solanaClassifier.js';
+import { jsonRpcBody, postJsonRpc, SolanaRpcError } from './solanaRpc.js';
+
+/** Solana commitment levels; the RPC's own default is `finalized`. */
+export type Commitment = 'processed' | 'confirmed' | 'finalized';
+
+/** Options of {@link solanaProbe}. */
+export interface SolanaProbeOptions {
+  /** Commitment of the `getSlot` head; must match the calls whose `context.slot` feeds lag. @default 'finalized' */
+  commitment?: Commitment;
+}
+
+const NODE_UNHEALTHY = -32005;
+
+/**
+ * Checks a Solana RPC node with `getHealth` and `getSlot`, sent together (one round trip of
+ * latency, two requests of quota).
+ *
+ * - `getHealth` answers `"ok"`, or error -32005 "Node is behind by N slots" with
+ *   `data.numSlotsBehind` (N is null when the node cannot tell). A node that says it is behind is
+ *   `down`: Agave only says so past `--health-check-slot-distance` (128 slots, ~50 s).
+ * - `getSlot` gives the head. A node less than that distance behind still says `"ok"`; its head is
+ *   what makes it `lagging` against the other nodes.
+ *
+ * @example
+ * const failover = createFailover({ endpoints, probe: solanaProbe({ commitment: 'confirmed' }) });
+ */
+export function solanaProbe(options: SolanaProbeOptions = {}): HealthProbe {
+  const commitment = options.commitment ?? 'finalized';
+  return {
+    async check(endpoint, signal): Promise<ProbeResult> {
+      const started = performance.now();
+      const [health, slot] = await Promise.allSettled([
+        postJsonRpc<unknown>(endpoint, jsonRpcBody('getHealth', undefined), signal),
+        postJsonRpc<unknown>(endpoint, jsonRpcBody('getSlot', [{ commitment }]), signal),
+      ]);
+      const latencyMs = performance.now() - started;
+      // Aborted at the probe deadline: throwing lets the supervisor count a timeout, not a failure.
+      if (signal.aborted) throw signal.reason;
+      if (health.status === 'rejected') {
+        return { ok: false, latencyMs, detail: `getHealth: ${describeHealthError(health.reason)}` };
+      }
+      if (health.value !== 'ok') {
+        return {
+          ok: false,
+          latencyMs,
+          detail: `getHealth said ${JSON.stringify(health.value) ?? 'nothing'}`,
+        };
+      }
+      if (slot.status === 'rejected') {
+        return { ok: false, latencyMs, detail: `getSlot: ${classifySolanaError(slot.reason).reason}` };
+      }
+      if (typeof slot.value !== 'number' || !Number.isSafeInteger(slot.value)) {
+        return { ok: false, latencyMs, detail: 'getSlot gave no slot' };
+      }
+      return { ok: true, latencyMs, head: slot.value };
+    },
+  };
+}
+
+function describeHealthError(error: unknown): string {
+  if (error instanceof SolanaRpcError && error.code === NODE_UNHEALTHY) {
+    const behind = (error.data as { numSlotsBehind?: unknown } | null | undefined)?.numSlotsBehind;
+    return typeof behind === 'number' ? `behind by ${behind} slots` : 'unhealthy (slots behind unknown)';
+  }
+  return classifySolanaError(error).reason;
+}
