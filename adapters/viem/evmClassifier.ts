@@ -1,0 +1,81 @@
+import { type CallClassifier, type ErrorClass, parseRetryAfter } from 'switchyard-rpc';
+import { BaseError, HttpRequestError, TimeoutError } from 'viem';
+
+// Node-side -32000 messages: this node lacks the data (behind, pruned), another may have it.
+const NODE_SIDE = /header not found|missing trie node|unknown block|block not found|not synced|syncing/i;
+// Codes viem maps from JSON-RPC errors that are the node's trouble, not the request's.
+const NODE_CODES = new Set([-32601, -32603, -32004, -32002, -32001]);
+const RATE_LIMIT_CODES = new Set([-32005, 429]);
+
+interface CodedError {
+  code?: unknown;
+  details?: unknown;
+  shortMessage?: unknown;
+  message?: unknown;
+}
+
+/** The first error in the cause chain that `test` accepts. */
+function find<T>(error: unknown, test: (e: unknown) => e is T): T | undefined {
+  for (let e: unknown = error, depth = 0; e && depth < 10; e = (e as { cause?: unknown }).cause, depth++) {
+    if (test(e)) return e;
+  }
+  return undefined;
+}
+
+const isHttpError = (e: unknown): e is HttpRequestError => e instanceof HttpRequestError;
+const isCoded = (e: unknown): e is CodedError & { code: number } =>
+  typeof e === 'object' && e !== null && typeof (e as CodedError).code === 'number';
+
+function textOf(error: CodedError): string {
+  return [error.details, error.shortMessage, error.message].filter((t) => typeof t === 'string').join(' ');
+}
+
+/**
+ * Classifies what viem transports throw. Transport failures (HTTP status, fetch failed,
+ * timeout) and node-side errors (a lagging node's "header not found") are worth another
+ * endpoint; the caller's errors (execution reverted, invalid params, nonce too low) are returned
+ * at once, as viem would return them.
+ */
+export function classifyEvmError(error: unknown): ErrorClass {
+  const http = find(error, isHttpError);
+  if (http?.status === 429)
+    return {
+      kind: 'rate-limited',
+      reason: 'HTTP 429',
+      retryAfterMs: parseRetryAfter(http.headers?.get('retry-after')),
+    };
+  if (http?.status !== undefined) return { kind: 'transport', reason: `HTTP ${http.status}` };
+  if (find(error, (e): e is TimeoutError => e instanceof TimeoutError))
+    return { kind: 'transport', reason: 'timeout' };
+  const coded = find(error, isCoded);
+  if (coded && !(coded instanceof HttpRequestError)) {
+    const reason = `RPC error ${coded.code}`;
+    if (RATE_LIMIT_CODES.has(coded.code)) return { kind: 'rate-limited', reason };
+    if (NODE_CODES.has(coded.code)) return { kind: 'node', reason };
+    if (coded.code === -32000 && NODE_SIDE.test(textOf(coded)))
+      return { kind: 'node', reason: `${reason}: ${textOf(coded).match(NODE_SIDE)?.[0]}` };
+    return { kind: 'user', reason };
+  }
+  if (http) {
+    // No status: the request never got an answer. Refused means it never arrived.
+    const refused = find(
+      error,
+      (e): e is { code: string } => (e as { code?: unknown })?.code === 'ECONNREFUSED',
+    );
+    return {
+      kind: 'transport',
+      reason: refused ? 'ECONNREFUSED' : 'fetch failed',
+      neverSent: refused !== undefined,
+    };
+  }
+  if (error instanceof BaseError && /socket|closed/i.test(error.shortMessage)) {
+    return { kind: 'transport', reason: error.shortMessage };
+  }
+  if (error instanceof BaseError) return { kind: 'user', reason: error.shortMessage };
+  return { kind: 'transport', reason: error instanceof Error ? error.name : 'error' };
+}
+
+/** The executor's view of EVM JSON-RPC through viem transports. */
+export const evmClassifier: CallClassifier = {
+  classifyError: classifyEvmError,
+};

@@ -1,0 +1,167 @@
+import {
+  type AttemptContext,
+  ConfigError,
+  createFailover,
+  type EndpointConfig,
+  type FailoverConfig,
+  type FailoverControl,
+  failoverControl,
+  redactUrl,
+} from 'switchyard-rpc';
+import {
+  type Chain,
+  createTransport,
+  type EIP1193RequestFn,
+  hexToNumber,
+  keccak256,
+  type Transport,
+  type TransportConfig,
+} from 'viem';
+import { classifyEvmError, evmClassifier } from './evmClassifier.js';
+import { evmProbe } from './evmProbe.js';
+import { callKindOf } from './methodKinds.js';
+
+/** Per-transport options, by position in the list. */
+export type FailoverEndpointOptions = Partial<Pick<EndpointConfig, 'label' | 'priority' | 'weight'>>;
+
+export interface FailoverTransportConfig extends FailoverConfig {
+  /** Labels, priority tiers and weights of the transports, by position. */
+  endpoints?: readonly (FailoverEndpointOptions | undefined)[];
+  /** Chain id every endpoint must serve. @default the client's `chain.id`, once a client uses the transport */
+  chainId?: number;
+  /** Blocks a node may trail the others before it is lagging. @default 2 */
+  lagTolerance?: number;
+  /** viem's own retries around the whole failover call; failover already retries elsewhere. @default 0 */
+  retryCount?: number;
+  /** @default 'failover' */
+  key?: string;
+  /** @default 'Failover' */
+  name?: string;
+}
+
+/**
+ * The control surface on the transport (`transport.failover`) and on `client.transport.failover`.
+ * The endpoints are the transports given: `updateEndpoints` throws; make a new transport instead.
+ */
+export type ViemFailover = FailoverControl;
+
+export type FailoverTransport = Transport<
+  'failover',
+  { failover: ViemFailover; transports: ReturnType<Transport>[] }
+> & {
+  readonly failover: ViemFailover;
+};
+
+function isAlreadyKnown(error: unknown): boolean {
+  return /already known|already imported|known transaction/i.test(String((error as Error)?.message ?? ''));
+}
+
+/**
+ * A viem transport over several transports (http, webSocket, custom, even a `fallback`) that
+ * moves requests off a slow, dead, lagging or wrong-chain endpoint *before* they wait on it:
+ * endpoints are probed in the background (`eth_blockNumber`, `eth_syncing`, `eth_chainId`),
+ * reads are hedged and retried elsewhere, `eth_sendRawTransaction` is repeated on another node
+ * when that is safe, and the caller's own errors (reverts, bad params) come back at once.
+ * Watches (`watchBlocks`, `watchBlockNumber`) poll through it, so they outlive any one node.
+ *
+ * @example
+ * import { createPublicClient, http, webSocket } from 'viem';
+ * import { mainnet } from 'viem/chains';
+ * import { failover } from 'switchyard-rpc/viem';
+ *
+ * const transport = failover([http(urlA), http(urlB), webSocket(wsC)]);
+ * const client = createPublicClient({ chain: mainnet, transport });
+ * await client.getBlockNumber();
+ * transport.failover.on('route-change', (e) => console.log(e.from?.label, '→', e.to?.label));
+ * await transport.failover.close();
+ */
+export function failover(
+  transports: readonly Transport[],
+  config: FailoverTransportConfig = {},
+): FailoverTransport {
+  const { endpoints: endpointOptions = [], chainId, key = 'failover', name = 'Failover', ...tuning } = config;
+  let expectedChainId = chainId;
+  // One instance per transport for probes and calls; viem's retries are off inside: failover retries elsewhere.
+  const inner = transports.map((transport) => transport({ retryCount: 0 }));
+
+  const endpoints = inner.map((instance, i): EndpointConfig => {
+    const url = (instance.value as { url?: unknown } | undefined)?.url;
+    const real = typeof url === 'string' ? url : undefined;
+    return {
+      // Transports without a URL (webSocket, custom) get a stable placeholder id by position.
+      url: real ?? `transport://${i}/${instance.config.key}`,
+      label: endpointOptions[i]?.label ?? (real ? redactUrl(real) : `${instance.config.name} #${i}`),
+      priority: endpointOptions[i]?.priority,
+      weight: endpointOptions[i]?.weight,
+    };
+  });
+  let indexOf = new Map<string, number>();
+  const core = createFailover({
+    defaultLagTolerance: 2,
+    ...tuning,
+    endpoints,
+    protocols: ['http:', 'https:', 'transport:'],
+    probe: evmProbe({
+      requestOf: (endpoint) => inner[indexOf.get(endpoint.id)!]!.request,
+      expectedChainId: () => expectedChainId,
+    }),
+    classifier: evmClassifier,
+  });
+  // Probes start on a timer, after this line: they always find their transport.
+  indexOf = new Map(core.endpoints().map((endpoint, i) => [endpoint.id, i]));
+  const control: ViemFailover = failoverControl(core, {
+    updateEndpoints() {
+      throw new ConfigError(
+        'updateEndpoints',
+        'the endpoints of a viem failover transport are its transports: create a new one',
+      );
+    },
+  });
+
+  const request: EIP1193RequestFn = async ({ method, params }, options) => {
+    const kind = callKindOf(method);
+    const result = await core.call(
+      async ({ endpoint, signal, attempt }: AttemptContext) => {
+        const target = inner[indexOf.get(endpoint.id)!]!;
+        try {
+          return await target.request({ method, params } as never, { signal });
+        } catch (error) {
+          // Our own repeat of a raw transaction found it already there: it is sent.
+          if (kind === 'idempotent-write' && attempt > 0 && isAlreadyKnown(error)) {
+            return keccak256((params as readonly `0x${string}`[])[0]!);
+          }
+          throw error;
+        }
+      },
+      {
+        kind,
+        signal: options?.signal,
+        classifier:
+          method === 'eth_blockNumber'
+            ? {
+                classifyError: classifyEvmError,
+                headOf: (r) => (typeof r === 'string' ? hexToNumber(r as `0x${string}`) : undefined),
+              }
+            : undefined,
+      },
+    );
+    return result as never;
+  };
+
+  const factory = (({ chain: clientChain, retryCount }: { chain?: Chain; retryCount?: number }) => {
+    expectedChainId ??= clientChain?.id;
+    return createTransport(
+      {
+        key,
+        name,
+        type: 'failover',
+        request,
+        // Passed through from an enclosing fallback (which sets 0), so retries never nest.
+        retryCount: config.retryCount ?? retryCount ?? 0,
+      } satisfies TransportConfig<'failover'>,
+      { failover: control, transports: inner },
+    );
+  }) as FailoverTransport;
+  Object.defineProperty(factory, 'failover', { value: control, enumerable: true });
+  return factory;
+}

@@ -1,0 +1,181 @@
+import {
+  createPublicClient,
+  defineChain,
+  encodeFunctionData,
+  fallback,
+  http,
+  parseAbi,
+  parseGwei,
+} from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type FailoverTransport, failover } from '../adapters/viem/index.js';
+import { EvmCluster } from '../adapters/viem/simulator.js';
+import { silentLogger } from '../src/index.js';
+import { timed, waitFor } from './helpers.js';
+
+const chain = defineChain({
+  id: 31337,
+  name: 'Simulated',
+  nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+  rpcUrls: { default: { http: ['http://127.0.0.1'] } },
+});
+const account = privateKeyToAccount('0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d');
+
+let cluster: EvmCluster;
+let transport: FailoverTransport | undefined;
+
+beforeEach(async () => {
+  cluster = await new EvmCluster({ nodes: 3, blockIntervalMs: 100 }).start();
+});
+
+afterEach(async () => {
+  await transport?.failover.close();
+  transport = undefined;
+  await cluster.close();
+});
+
+function client(options: Parameters<typeof failover>[1] = {}) {
+  transport = failover(
+    cluster.nodes.map((n) => http(n.url, { timeout: 5000 })),
+    {
+      probeIntervalMs: 50,
+      logger: silentLogger,
+      endpoints: [{ label: 'a' }, { label: 'b' }, { label: 'c' }],
+      ...options,
+    },
+  );
+  return createPublicClient({ chain, transport, pollingInterval: 50 });
+}
+
+const stateOf = (label: string) =>
+  transport!.failover.status().endpoints.find((e) => e.label === label)?.state;
+const allHealthy = () =>
+  waitFor(() => transport!.failover.status().endpoints.every((e) => e.state === 'healthy'), 'all healthy');
+const callsOn = (i: number, method: string) => cluster.nodes[i]!.stats().byMethod[method] ?? 0;
+
+describe('failover (viem transport)', () => {
+  it('is a drop-in transport: reads work and the control is on the transport and the client', async () => {
+    const c = client();
+    expect(await c.getChainId()).toBe(31337);
+    expect(await c.getBlockNumber()).toBeGreaterThan(0n);
+    expect(typeof (await c.getBalance({ address: account.address }))).toBe('bigint');
+    expect(c.transport.failover.status().endpoints.map((e) => e.label)).toEqual(['a', 'b', 'c']);
+    expect(c.transport.type).toBe('failover');
+  });
+
+  it('never lets a read wait for a blackholed node', async () => {
+    const c = client();
+    await allHealthy();
+    await cluster.nodes[0]!.setFaults({ blackhole: true });
+    const calls = await Promise.all(Array.from({ length: 20 }, () => timed(() => c.getBlockNumber())));
+    for (const { ms } of calls) expect(ms).toBeLessThan(2000);
+    await waitFor(() => ['slow', 'down'].includes(stateOf('a')!), 'a avoided');
+  });
+
+  it('routes around a refusing node and marks it down', async () => {
+    const c = client();
+    await allHealthy();
+    await cluster.nodes[1]!.setFaults({ refuse: true });
+    const numbers = await Promise.all(Array.from({ length: 20 }, () => c.getBlockNumber()));
+    expect(numbers).toHaveLength(20);
+    await waitFor(() => stateOf('b') === 'down', 'b down');
+  });
+
+  it('never answers latest reads from a node that trails the others', async () => {
+    const c = client();
+    await allHealthy();
+    await cluster.nodes[0]!.setFaults({ lag: 20 });
+    for (let i = 0; i < 15; i++) {
+      const number = await c.getBlockNumber({ cacheTime: 0 });
+      expect(cluster.head - Number(number)).toBeLessThanOrEqual(3);
+    }
+    await waitFor(() => stateOf('a') === 'lagging', 'a lagging');
+  });
+
+  it('excludes a node on the wrong chain, saying so', async () => {
+    await cluster.nodes[2]!.setFaults({ wrongChainId: 1 });
+    const c = client();
+    await waitFor(() => stateOf('c') === 'down', 'c down');
+    expect(c.transport.failover.status().endpoints[2]!.reason).toMatch(/wrong chain: 1, expected 31337/);
+    await Promise.all(Array.from({ length: 10 }, () => c.getBlockNumber({ cacheTime: 0 })));
+    expect(callsOn(2, 'eth_blockNumber')).toBe(0);
+  });
+
+  it('returns a revert at once, from one node, as viem would', async () => {
+    const c = client();
+    await allHealthy();
+    const error = await c.call({ to: account.address, data: '0xdeadbeef' }).catch((e: unknown) => e);
+    expect(String((error as Error).name)).toBe('CallExecutionError');
+    expect([0, 1, 2].map((i) => callsOn(i, 'eth_call')).reduce((a, b) => a + b)).toBe(1);
+  });
+
+  it('repeats eth_sendRawTransaction on another node and treats "already known" after its own repeat as sent', async () => {
+    const raw = await account.signTransaction({
+      chainId: 31337,
+      to: account.address,
+      value: 1n,
+      nonce: 0,
+      gas: 21000n,
+      maxFeePerGas: parseGwei('20'),
+      maxPriorityFeePerGas: parseGwei('1'),
+    });
+    // The transaction reached the network through a, whose answer never came back.
+    await createPublicClient({ chain, transport: http(cluster.nodes[0]!.url) }).sendRawTransaction({
+      serializedTransaction: raw,
+    });
+    await cluster.nodes[0]!.setFaults({ refuse: true });
+    const c = client({
+      endpoints: [{ label: 'a' }, { label: 'b', priority: 1 }, { label: 'c', priority: 1 }],
+    });
+    const hash = await c.sendRawTransaction({ serializedTransaction: raw });
+    expect(hash).toMatch(/^0x[0-9a-f]{64}$/);
+    const receipt = await c.waitForTransactionReceipt({ hash, pollingInterval: 50 });
+    expect(receipt.status).toBe('success');
+  });
+
+  it('keeps a block watch alive when the node behind it dies', async () => {
+    const c = client();
+    await allHealthy();
+    const seen: bigint[] = [];
+    const errors: Error[] = [];
+    const unwatch = c.watchBlockNumber({
+      onBlockNumber: (n) => seen.push(n),
+      onError: (e) => errors.push(e),
+      poll: true,
+    });
+    try {
+      await waitFor(() => seen.length >= 3, 'blocks before the fault');
+      await Promise.all([
+        cluster.nodes[0]!.setFaults({ refuse: true }),
+        cluster.nodes[1]!.setFaults({ blackhole: true }),
+      ]);
+      const before = seen.length;
+      await waitFor(() => seen.length >= before + 5, 'blocks after two nodes died');
+      expect(errors).toEqual([]);
+    } finally {
+      unwatch();
+    }
+  });
+
+  it('does not nest retries inside viem fallback', async () => {
+    await cluster.nodes[0]!.setFaults({ errorRate: 1 });
+    transport = failover([http(cluster.nodes[0]!.url)], { probeIntervalMs: 5000, logger: silentLogger });
+    const c = createPublicClient({ chain, transport: fallback([transport, http(cluster.nodes[1]!.url)]) });
+    expect(await c.getBlockNumber({ cacheTime: 0 })).toBeGreaterThan(0n);
+    // viem's fallback passes retryCount 0 down: one call, one attempt on the failing node.
+    expect(callsOn(0, 'eth_blockNumber')).toBeLessThanOrEqual(2);
+  });
+
+  it('stops probing on close', async () => {
+    client();
+    await waitFor(() => callsOn(0, 'eth_blockNumber') >= 2, 'probes');
+    await transport!.failover.close();
+    const probes = callsOn(0, 'eth_blockNumber');
+    await cluster.waitForBlock(cluster.head + 2);
+    expect(callsOn(0, 'eth_blockNumber')).toBe(probes);
+  });
+});
+
+void encodeFunctionData;
+void parseAbi;

@@ -1,0 +1,23 @@
+/**
+ * Test helpers for viem users: a simulated Ethereum execution node and cluster (JSON-RPC over
+ * real HTTP on 127.0.0.1) with fault knobs. Kept apart from `switchyard-rpc/testing` so that it
+ * needs viem only, not the Stellar SDK.
+ *
+ * @example
+ * import { EvmCluster } from 'switchyard-rpc/testing/viem';
+ *
+ * const cluster = await new EvmCluster({ nodes: 3, blockIntervalMs: 100 }).start();
+ * await cluster.nodes[0]!.setFaults({ lag: 20 });
+ * await cluster.close();
+ */
+export {
+  EvmCluster,
+  type EvmClusterOptions,
+  type EvmFaults,
+  type EvmNetworkOptions,
+  type EvmRequestInfo,
+  EvmSimulator,
+  type EvmSimulatorOptions,
+  type EvmSimulatorStartOptions,
+  type EvmSimulatorStats,
+} from '../adapters/viem/simulator.js';
