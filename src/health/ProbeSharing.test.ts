@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { recordingLogger } from '../../test/recordingLogger.js';
 import { type BackgroundErrorEvent, Emitter, type FailoverEvents } from '../events.js';
-import type {
-  CancelTimer,
-  Clock,
-  SharedEndpointRecord,
-  SharedState,
-  StateStore,
-} from '../interfaces.js';
+import type { CancelTimer, Clock, SharedEndpointRecord, SharedState, StateStore } from '../interfaces.js';
 import { MemoryStateStore } from '../state/MemoryStateStore.js';
 import { ProbeSharing } from './ProbeSharing.js';
 
