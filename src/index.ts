@@ -69,3 +69,4 @@ export { FileStateStore, type FileStateStoreConfig } from './state/FileStateStor
 export { emptySharedState, MemoryStateStore } from './state/MemoryStateStore.js';
 export { type ParsedSharedState, parseSharedState, SHARED_STATE_VERSION } from './state/parseSharedState.js';
 export type { EndpointStatus, FailoverStatus } from './status.js';
+export { TaskSet } from './TaskSet.js';

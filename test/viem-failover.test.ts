@@ -175,7 +175,71 @@ describe('failover (viem transport)', () => {
     await cluster.waitForBlock(cluster.head + 2);
     expect(callsOn(0, 'eth_blockNumber')).toBe(probes);
   });
-});
 
-void encodeFunctionData;
-void parseAbi;
+  it('moves reads off a slow primary before they wait on it', async () => {
+    const c = client({ probeIntervalMs: 1000, probeTimeoutMs: 900, latencyThresholdMs: 300 });
+    await allHealthy();
+    const degraded = new Promise((resolve) => transport!.failover.on('endpoint-degraded', resolve));
+    await cluster.nodes[0]!.setFaults({ latencyMs: 800 });
+    await degraded;
+    const before = callsOn(0, 'eth_blockNumber');
+    for (let i = 0; i < 10; i++) {
+      const { ms } = await timed(() => c.getBlockNumber({ cacheTime: 0 }));
+      expect(ms).toBeLessThan(300);
+    }
+    expect(callsOn(0, 'eth_blockNumber')).toBe(before);
+  });
+
+  it('loses no call while the primary flaps between refusing and serving', async () => {
+    const c = client();
+    await allHealthy();
+    let flapping = true;
+    const flapper = (async () => {
+      while (flapping) {
+        await cluster.nodes[0]!.setFaults({ refuse: true });
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        await cluster.nodes[0]!.clearFaults();
+        await new Promise((resolve) => setTimeout(resolve, 150));
+      }
+    })();
+    const results = await Promise.allSettled(
+      Array.from({ length: 100 }, async (_, i) => {
+        await new Promise((resolve) => setTimeout(resolve, i * 10));
+        return c.getBlockNumber({ cacheTime: 0 });
+      }),
+    );
+    flapping = false;
+    await flapper;
+    expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+  });
+
+  it('answers a resent raw transaction that a node already has with its hash', async () => {
+    const c = client();
+    await allHealthy();
+    const raw = await account.signTransaction({
+      chainId: 31337,
+      to: account.address,
+      value: 2n,
+      nonce: 0,
+      gas: 21000n,
+      maxFeePerGas: parseGwei('20'),
+      maxPriorityFeePerGas: parseGwei('1'),
+    });
+    const first = await c.sendRawTransaction({ serializedTransaction: raw });
+    expect(await c.sendRawTransaction({ serializedTransaction: raw })).toBe(first);
+  });
+
+  it('lets the process exit after close(), with a blackholed node in its past', async () => {
+    const { execFile } = await import('node:child_process');
+    const { code, stdout } = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+      const child = execFile(
+        process.execPath,
+        ['test/fixtures/viem-close-exits.mjs'],
+        { timeout: 15_000 },
+        (error, out) => resolve({ code: error ? (child.exitCode ?? -1) : 0, stdout: out }),
+      );
+    });
+    expect(stdout.trim()).toBe('served 20');
+    expect(code).toBe(0);
+  });
+});

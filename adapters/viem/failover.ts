@@ -1,6 +1,7 @@
 import {
   type AttemptContext,
   ConfigError,
+  consoleLogger,
   createFailover,
   type EndpointConfig,
   type FailoverConfig,
@@ -19,6 +20,7 @@ import {
 } from 'viem';
 import { classifyEvmError, evmClassifier } from './evmClassifier.js';
 import { evmProbe } from './evmProbe.js';
+import { FailoverSubscription, type SubscribeParameters } from './FailoverSubscription.js';
 import { callKindOf } from './methodKinds.js';
 
 /** Per-transport options, by position in the list. */
@@ -33,6 +35,11 @@ export interface FailoverTransportConfig extends FailoverConfig {
   lagTolerance?: number;
   /** viem's own retries around the whole failover call; failover already retries elsewhere. @default 0 */
   retryCount?: number;
+  /**
+   * A subscription with no notification for this long has stalled and moves to another endpoint.
+   * @default 3 block times of the client's chain (`chain.blockTime`), or 36 s
+   */
+  subscriptionStallMs?: number;
   /** @default 'failover' */
   key?: string;
   /** @default 'Failover' */
@@ -51,6 +58,9 @@ export type FailoverTransport = Transport<
 > & {
   readonly failover: ViemFailover;
 };
+
+// Ethereum mainnet's slot time, for chains that do not state theirs.
+const DEFAULT_BLOCK_TIME_MS = 12_000;
 
 function isAlreadyKnown(error: unknown): boolean {
   return /already known|already imported|known transaction/i.test(String((error as Error)?.message ?? ''));
@@ -109,7 +119,13 @@ export function failover(
   });
   // Probes start on a timer, after this line: they always find their transport.
   indexOf = new Map(core.endpoints().map((endpoint, i) => [endpoint.id, i]));
+  const subscriptions = new Set<FailoverSubscription>();
+  let clientChain: Chain | undefined;
   const control: ViemFailover = failoverControl(core, {
+    async close() {
+      await Promise.all([...subscriptions].map((subscription) => subscription.stop()));
+      await core.close();
+    },
     updateEndpoints() {
       throw new ConfigError(
         'updateEndpoints',
@@ -121,13 +137,13 @@ export function failover(
   const request: EIP1193RequestFn = async ({ method, params }, options) => {
     const kind = callKindOf(method);
     const result = await core.call(
-      async ({ endpoint, signal, attempt }: AttemptContext) => {
+      async ({ endpoint, signal }: AttemptContext) => {
         const target = inner[indexOf.get(endpoint.id)!]!;
         try {
           return await target.request({ method, params } as never, { signal });
         } catch (error) {
-          // Our own repeat of a raw transaction found it already there: it is sent.
-          if (kind === 'idempotent-write' && attempt > 0 && isAlreadyKnown(error)) {
+          // The node already has this exact transaction (our own repeat, or the caller's): it is sent.
+          if (kind === 'idempotent-write' && isAlreadyKnown(error)) {
             return keccak256((params as readonly `0x${string}`[])[0]!);
           }
           throw error;
@@ -148,8 +164,34 @@ export function failover(
     return result as never;
   };
 
-  const factory = (({ chain: clientChain, retryCount }: { chain?: Chain; retryCount?: number }) => {
-    expectedChainId ??= clientChain?.id;
+  /** `eth_subscribe` through failover: viem uses it for watches with `poll: false`. */
+  const subscribe = async (parameters: SubscribeParameters) => {
+    if (core.closed) throw new ConfigError('transport', 'this failover transport is closed');
+    const subscription = new FailoverSubscription(
+      {
+        control,
+        instanceOf: (endpoint) => inner[indexOf.get(endpoint.id)!]!,
+        read: (method, params) => request({ method, params } as never),
+        stallMs: config.subscriptionStallMs ?? 3 * (clientChain?.blockTime ?? DEFAULT_BLOCK_TIME_MS),
+        logger: config.logger ?? consoleLogger,
+      },
+      parameters,
+    );
+    await subscription.start();
+    subscriptions.add(subscription);
+    return {
+      subscriptionId: subscription.id,
+      unsubscribe: async () => {
+        subscriptions.delete(subscription);
+        await subscription.stop();
+        return true;
+      },
+    };
+  };
+
+  const factory = (({ chain, retryCount }: { chain?: Chain; retryCount?: number }) => {
+    clientChain ??= chain;
+    expectedChainId ??= chain?.id;
     return createTransport(
       {
         key,
@@ -159,7 +201,7 @@ export function failover(
         // Passed through from an enclosing fallback (which sets 0), so retries never nest.
         retryCount: config.retryCount ?? retryCount ?? 0,
       } satisfies TransportConfig<'failover'>,
-      { failover: control, transports: inner },
+      { failover: control, subscribe, transports: inner },
     );
   }) as FailoverTransport;
   Object.defineProperty(factory, 'failover', { value: control, enumerable: true });

@@ -1,0 +1,181 @@
+import { type Endpoint, type FailoverControl, type Logger, TaskSet } from 'switchyard-rpc';
+import { hexToNumber, numberToHex, type Transport } from 'viem';
+
+type Instance = ReturnType<Transport>;
+
+/** What viem's `transport.subscribe` hands to a subscription. */
+export interface SubscribeParameters {
+  params: unknown[];
+  onData(data: unknown): void;
+  onError?(error: Error): void;
+}
+
+interface SocketSubscription {
+  unsubscribe(): Promise<unknown>;
+}
+
+interface SocketValue {
+  subscribe(parameters: SubscribeParameters): Promise<SocketSubscription>;
+}
+
+export interface FailoverSubscriptionDeps {
+  control: FailoverControl;
+  /** The inner transport instance of an endpoint. */
+  instanceOf(endpoint: Endpoint): Instance;
+  /** A routed JSON-RPC read (through failover) for back-filling missed heads. */
+  read(method: string, params: unknown[]): Promise<unknown>;
+  /** No notification for this long means the stream stalled: move it. */
+  stallMs: number;
+  logger: Logger;
+}
+
+// An unsubscribe on a dead socket may never answer: give up waiting after this long.
+const UNSUBSCRIBE_WAIT_MS = 1000;
+
+interface Head {
+  number?: `0x${string}`;
+}
+
+const socketOf = (instance: Instance): SocketValue | undefined =>
+  typeof (instance.value as Partial<SocketValue> | undefined)?.subscribe === 'function'
+    ? (instance.value as SocketValue)
+    : undefined;
+
+/**
+ * One `eth_subscribe` that outlives the socket it runs on. It opens on the best-ranked endpoint
+ * whose transport can subscribe (a webSocket); when that socket errors or the stream stalls, it
+ * moves to the next best one. For `newHeads`, heads missed in the gap are fetched by number and
+ * delivered in order, and a head already delivered is never delivered again: a watch sees no
+ * hole and no duplicate.
+ */
+export class FailoverSubscription {
+  readonly id = numberToHex(BigInt(Math.floor(Math.random() * 2 ** 48)));
+  readonly #deps: FailoverSubscriptionDeps;
+  readonly #parameters: SubscribeParameters;
+  readonly #isHeads: boolean;
+  readonly #pending = new TaskSet();
+  #current: { endpoint: Endpoint; subscription: SocketSubscription; generation: number } | undefined;
+  #generation = 0;
+  #lastHead: number | undefined;
+  #delivering: Promise<void> = Promise.resolve();
+  #stallTimer: NodeJS.Timeout | undefined;
+  #stopped = false;
+
+  constructor(deps: FailoverSubscriptionDeps, parameters: SubscribeParameters) {
+    this.#deps = deps;
+    this.#parameters = parameters;
+    this.#isHeads = parameters.params[0] === 'newHeads';
+  }
+
+  /** Opens on the best endpoint that can subscribe; rejects when none can. */
+  async start(): Promise<void> {
+    await this.#open(undefined);
+  }
+
+  /** Ends the subscription for good. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#stallTimer);
+    this.#release();
+    await this.#delivering;
+    await this.#pending.settled();
+  }
+
+  /** Subscribes on the best socket endpoint other than `avoid`. */
+  async #open(avoid: Endpoint | undefined): Promise<void> {
+    const generation = ++this.#generation;
+    const candidates = this.#deps.control
+      .snapshot()
+      .ranking.route.filter((e) => e.id !== avoid?.id && socketOf(this.#deps.instanceOf(e)));
+    let lastError: unknown = new Error('no webSocket endpoint is available to subscribe on');
+    for (const endpoint of candidates) {
+      const socket = socketOf(this.#deps.instanceOf(endpoint))!;
+      try {
+        const subscription = await socket.subscribe({
+          params: this.#parameters.params,
+          onData: (data) => generation === this.#generation && this.#receive(data),
+          onError: (error) => generation === this.#generation && this.#move(error),
+        });
+        if (this.#stopped || generation !== this.#generation) {
+          this.#pending.track(subscription.unsubscribe());
+          return;
+        }
+        this.#current = { endpoint, subscription, generation };
+        this.#armStall();
+        return;
+      } catch (error) {
+        lastError = error;
+      }
+    }
+    throw lastError;
+  }
+
+  /** The socket failed or the stream stalled: release it and reopen elsewhere. */
+  #move(reason: unknown): void {
+    if (this.#stopped) return;
+    const failed = this.#current?.endpoint;
+    this.#deps.logger.warn(
+      { endpoint: failed?.label, reason: reason instanceof Error ? reason.message : String(reason) },
+      'switchyard: subscription lost; reopening on another endpoint',
+    );
+    this.#release();
+    this.#pending.track(
+      this.#open(failed).catch((error: unknown) => {
+        // Nowhere else to go: try the same set again on the next stall period.
+        this.#parameters.onError?.(error instanceof Error ? error : new Error(String(error)));
+        this.#armStall();
+      }),
+    );
+  }
+
+  #release(): void {
+    const current = this.#current;
+    this.#current = undefined;
+    this.#generation++;
+    if (!current) return;
+    const done = current.subscription.unsubscribe().catch(() => {});
+    this.#pending.track(
+      Promise.race([done, new Promise((resolve) => setTimeout(resolve, UNSUBSCRIBE_WAIT_MS).unref())]),
+    );
+  }
+
+  #armStall(): void {
+    clearTimeout(this.#stallTimer);
+    if (this.#stopped) return;
+    this.#stallTimer = setTimeout(
+      () => this.#move(new Error(`no notification for ${this.#deps.stallMs} ms`)),
+      this.#deps.stallMs,
+    );
+    this.#stallTimer.unref();
+  }
+
+  #receive(data: unknown): void {
+    this.#armStall();
+    if (!this.#isHeads) {
+      this.#parameters.onData(data);
+      return;
+    }
+    // In order: a back-fill must finish before a later head is delivered.
+    this.#delivering = this.#delivering
+      .then(() => this.#deliverHead(data))
+      .catch((error: unknown) => {
+        this.#parameters.onError?.(error instanceof Error ? error : new Error(String(error)));
+      });
+  }
+
+  async #deliverHead(data: unknown): Promise<void> {
+    const head = (data as { result?: Head }).result;
+    if (!head?.number) return;
+    const number = hexToNumber(head.number);
+    if (this.#lastHead !== undefined && number <= this.#lastHead) return;
+    if (this.#lastHead !== undefined) {
+      for (let missing = this.#lastHead + 1; missing < number; missing++) {
+        const block = await this.#deps.read('eth_getBlockByNumber', [numberToHex(missing), false]);
+        if (this.#stopped) return;
+        if (block) this.#parameters.onData({ subscription: this.id, result: block });
+      }
+    }
+    this.#lastHead = number;
+    if (!this.#stopped) this.#parameters.onData(data);
+  }
+}
