@@ -1,6 +1,6 @@
 /**
  * Test helpers for viem users: a simulated Ethereum execution node and cluster (JSON-RPC over
- * real HTTP on 127.0.0.1) with fault knobs. Kept apart from `switchyard-rpc/testing` so that it
+ * real HTTP and WebSocket, with `eth_subscribe`, on 127.0.0.1) with fault knobs. Kept apart from `switchyard-rpc/testing` so that it
  * needs viem only, not the Stellar SDK.
  *
  * @example

@@ -50,6 +50,8 @@ export function classifyEvmError(error: unknown): ErrorClass {
   const coded = find(error, isCoded);
   if (coded && !(coded instanceof HttpRequestError)) {
     const reason = `RPC error ${coded.code}`;
+    // -1: viem's UnknownRpcError around a socket that could not connect (refused, reset).
+    if (coded.code === -1) return { kind: 'transport', reason: 'connection failed' };
     if (RATE_LIMIT_CODES.has(coded.code)) return { kind: 'rate-limited', reason };
     if (NODE_CODES.has(coded.code)) return { kind: 'node', reason };
     if (coded.code === -32000 && NODE_SIDE.test(textOf(coded)))

@@ -52,9 +52,30 @@ export interface FailoverTransportConfig extends FailoverConfig {
  */
 export type ViemFailover = FailoverControl;
 
-export type FailoverTransport = Transport<
-  'failover',
-  { failover: ViemFailover; transports: ReturnType<Transport>[] }
+/** Whether viem should subscribe rather than poll: as for its `fallback`, when the first transport is a socket. */
+type SubscribesFirst<transports extends readonly Transport[]> = transports extends readonly [
+  infer first extends Transport,
+  ...unknown[],
+]
+  ? ReturnType<first>['config']['type'] extends 'webSocket' | 'ipc'
+    ? true
+    : false
+  : false;
+
+/**
+ * The transport `failover()` returns. Its type is `'webSocket'` when the first transport is a
+ * socket, so viem subscribes for watches (and accepts `poll: false`) as it would with a
+ * webSocket transport; otherwise `'failover'`, and watches poll.
+ */
+export type FailoverTransport<transports extends readonly Transport[] = readonly Transport[]> = Transport<
+  SubscribesFirst<transports> extends true ? 'webSocket' : 'failover',
+  {
+    failover: ViemFailover;
+    subscribe: (
+      parameters: SubscribeParameters,
+    ) => Promise<{ subscriptionId: string; unsubscribe: () => Promise<boolean> }>;
+    transports: ReturnType<Transport>[];
+  }
 > & {
   readonly failover: ViemFailover;
 };
@@ -85,14 +106,15 @@ function isAlreadyKnown(error: unknown): boolean {
  * transport.failover.on('route-change', (e) => console.log(e.from?.label, '→', e.to?.label));
  * await transport.failover.close();
  */
-export function failover(
-  transports: readonly Transport[],
+export function failover<const transports extends readonly Transport[]>(
+  transports: transports,
   config: FailoverTransportConfig = {},
-): FailoverTransport {
+): FailoverTransport<transports> {
   const { endpoints: endpointOptions = [], chainId, key = 'failover', name = 'Failover', ...tuning } = config;
   let expectedChainId = chainId;
   // One instance per transport for probes and calls; viem's retries are off inside: failover retries elsewhere.
   const inner = transports.map((transport) => transport({ retryCount: 0 }));
+  const subscribesFirst = ['webSocket', 'ipc'].includes(inner[0]?.config.type ?? '');
 
   const endpoints = inner.map((instance, i): EndpointConfig => {
     const url = (instance.value as { url?: unknown } | undefined)?.url;
@@ -196,14 +218,14 @@ export function failover(
       {
         key,
         name,
-        type: 'failover',
+        type: subscribesFirst ? 'webSocket' : 'failover',
         request,
         // Passed through from an enclosing fallback (which sets 0), so retries never nest.
         retryCount: config.retryCount ?? retryCount ?? 0,
-      } satisfies TransportConfig<'failover'>,
+      } satisfies TransportConfig<'failover' | 'webSocket'>,
       { failover: control, subscribe, transports: inner },
     );
-  }) as FailoverTransport;
+  }) as FailoverTransport<transports>;
   Object.defineProperty(factory, 'failover', { value: control, enumerable: true });
   return factory;
 }

@@ -491,6 +491,7 @@ describe('batches, stats, events and shutdown', () => {
       byMethod: {},
       openConnections: stats.openConnections,
       acceptedConnections: 0,
+      openSockets: 0,
     });
   });
 
@@ -516,9 +517,17 @@ describe('batches, stats, events and shutdown', () => {
     // test/globalSetup.ts builds dist/ before any test file runs.
     const built = 'dist/adapters/viem/simulator.js';
     expect(existsSync(built)).toBe(true);
+    // Each node also holds a subscribed WebSocket from this same process: the client side would keep the
+    // process alive if close() or refuse left the server side open.
     const script = (mode: 'close' | 'leave') => `
       import { EvmCluster } from './${built}';
+      import { WebSocket } from 'ws';
       const cluster = await new EvmCluster({ nodes: 2, blockIntervalMs: 20 }).start();
+      for (const node of cluster.nodes) {
+        const ws = new WebSocket(node.wsUrl);
+        await new Promise((resolve) => ws.once('open', resolve));
+        ws.send('{"jsonrpc":"2.0","id":1,"method":"eth_subscribe","params":["newHeads"]}');
+      }
       await cluster.nodes[1].setFaults({ blackhole: true });
       await cluster.waitForBlock(cluster.head + 2);
       const res = await fetch(cluster.nodes[0].url, { method: 'POST', body: '{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}' });

@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   type Address,
@@ -19,6 +20,7 @@ import {
   slice,
   stringToHex,
 } from 'viem';
+import { SimulatorWebSocket } from './simulatorWebSocket.js';
 
 /**
  * Fault knobs of one simulated node. Every knob is independent and can be changed while the node runs.
@@ -29,15 +31,15 @@ import {
  * await node.clearFaults(); // listening again on the same port
  */
 export interface EvmFaults {
-  /** Extra delay, in milliseconds, before every HTTP answer (a batch waits once). */
+  /** Extra delay, in milliseconds, before every answer (a batch waits once) and WebSocket notification. */
   latencyMs?: number;
-  /** Accept connections and read requests but never answer them. */
+  /** Accept connections and WebSockets, read requests but never answer them nor notify subscribers. */
   blackhole?: boolean;
-  /** Stop listening (ECONNREFUSED) and drop open connections; clearing it re-listens on the same port. */
+  /** Stop listening (ECONNREFUSED), drop connections and WebSockets; clearing it listens on the same port. */
   refuse?: boolean;
-  /** Fraction (0..1) of HTTP requests answered with HTTP 500 (a batch fails or passes as a whole). */
+  /** Fraction (0..1) of requests answered with HTTP 500, over WebSocket `-32603` (a batch as a whole). */
   errorRate?: number;
-  /** Fraction (0..1) of HTTP requests answered with HTTP 429 and a `Retry-After` header. */
+  /** Fraction (0..1) of requests answered with HTTP 429 and `Retry-After`, over WebSocket `-32005`. */
   rateLimitRate?: number;
   /** `Retry-After` value, in seconds, sent with 429 answers (default 1). */
   retryAfterSeconds?: number;
@@ -47,8 +49,10 @@ export interface EvmFaults {
   reportSyncing?: boolean;
   /** Freeze this node's head at the block it had when the knob was set. */
   stalled?: boolean;
-  /** Answer HTTP 200 with an HTML page instead of JSON. */
+  /** Answer HTTP 200 with an HTML page instead of JSON; over WebSocket, an HTML text frame. */
   garbage?: boolean;
+  /** WebSocket requests are still answered, but no `eth_subscription` notification is sent. */
+  stallSubscriptions?: boolean;
   /** Chain id this node claims (`eth_chainId`, `net_version`) and signs against, as a misrouted URL would. */
   wrongChainId?: number;
 }
@@ -85,7 +89,7 @@ export interface EvmSimulatorOptions {
   faults?: EvmFaults;
   /** Source of randomness in [0, 1) for `errorRate` and `rateLimitRate` (default `Math.random`). */
   random?: () => number;
-  /** Called for every JSON-RPC call the node receives (each member of a batch), before any fault applies. */
+  /** Called for every JSON-RPC call received (each member of a batch; HTTP or WebSocket), before faults. */
   onRequest?: (info: EvmRequestInfo) => void;
 }
 
@@ -116,7 +120,7 @@ export interface EvmClusterOptions extends EvmNetworkOptions {
  * expect(byMethod['eth_blockNumber']).toBe(1);
  */
 export interface EvmSimulatorStats {
-  /** HTTP requests received, whatever their outcome; a batch counts once. */
+  /** HTTP requests and WebSocket messages received, whatever their outcome; a batch counts once. */
   total: number;
   /** JSON-RPC calls received; each member of a batch counts. */
   calls: number;
@@ -126,6 +130,8 @@ export interface EvmSimulatorStats {
   openConnections: number;
   /** Connections accepted since the last reset. */
   acceptedConnections: number;
+  /** WebSocket connections open right now (each is also one of `openConnections`). */
+  openSockets: number;
 }
 
 /**
@@ -143,6 +149,8 @@ export interface EvmRequestInfo {
   params: unknown;
   /** Whether the call arrived inside a batch (a JSON array body). */
   batched: boolean;
+  /** Whether the call came as an HTTP request or as a WebSocket message. */
+  transport: 'http' | 'webSocket';
 }
 
 interface NetworkConfig {
@@ -479,7 +487,8 @@ let createNode: (
 
 /**
  * One simulated Ethereum execution node: a real `node:http` JSON-RPC server on 127.0.0.1, batches included,
- * with runtime fault knobs. Nodes of one `EvmCluster` share its block clock and transaction pool.
+ * with runtime fault knobs. The same port takes WebSockets (`wsUrl`): the same methods plus `eth_subscribe`
+ * to `newHeads`. Nodes of one `EvmCluster` share its block clock and transaction pool.
  *
  * @example
  * const sim = await EvmSimulator.start({ blockIntervalMs: 100 });
@@ -497,6 +506,8 @@ export class EvmSimulator {
   private readonly random: () => number;
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
+  private readonly webSocket: SimulatorWebSocket<ParsedCall>;
+  private readonly stopBlocks: () => void;
   private readonly listeners = new Set<(info: EvmRequestInfo) => void>();
   private readonly abort = new AbortController();
   private currentFaults: EvmFaults = {};
@@ -519,6 +530,16 @@ export class EvmSimulator {
     this.name = options.name ?? `node-${index}`;
     this.random = options.random ?? Math.random;
     if (options.onRequest) this.listeners.add(options.onRequest);
+    this.webSocket = new SimulatorWebSocket({
+      faults: () => this.currentFaults,
+      head: () => this.head,
+      block: (number) => this.block(number, false),
+      receive: (text) => this.receive(text, 'webSocket'),
+      answer: (call, faults) => this.answer(call, faults),
+      roll: (rate) => this.roll(rate),
+      signal: this.abort.signal,
+    });
+    this.stopBlocks = network.onBlock(() => this.webSocket.headChanged());
     validateFaults(options.faults ?? {});
     this.applyFaults(options.faults ?? {});
     this.server = createServer((req, res) => {
@@ -533,6 +554,11 @@ export class EvmSimulator {
       this.sockets.add(socket);
       this.counters.acceptedConnections += 1;
       socket.once('close', () => this.sockets.delete(socket));
+    });
+    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      // A connection accepted before `refuse` or `close()` may still ask to upgrade.
+      if (this.closed || this.currentFaults.refuse) socket.destroy();
+      else this.webSocket.upgrade(req, socket, head);
     });
   }
 
@@ -555,6 +581,11 @@ export class EvmSimulator {
   get url(): string {
     if (this.boundPort === 0) throw new Error(`${this.name} has not been started`);
     return `http://127.0.0.1:${this.boundPort}/`;
+  }
+
+  /** WebSocket URL, `ws://127.0.0.1:PORT/`: the same port as `url`. */
+  get wsUrl(): string {
+    return this.url.replace(/^http:/, 'ws:');
   }
 
   /** TCP port, 0 before `start()`. */
@@ -627,6 +658,7 @@ export class EvmSimulator {
       byMethod: { ...this.counters.byMethod },
       openConnections: this.sockets.size,
       acceptedConnections: this.counters.acceptedConnections,
+      openSockets: this.webSocket.open,
     };
   }
 
@@ -653,7 +685,19 @@ export class EvmSimulator {
   }
 
   /**
-   * Stops listening and destroys every connection, blackholed ones included. Final; safe to call twice.
+   * Terminates every open WebSocket at once, without a close handshake, as a restarting proxy would. The
+   * node keeps listening, so clients can reconnect. Returns how many were dropped.
+   *
+   * @example
+   * node.dropSockets(); // viem's webSocket transport reconnects and subscribes again
+   */
+  dropSockets(): number {
+    return this.webSocket.dropAll();
+  }
+
+  /**
+   * Stops listening and destroys every connection and WebSocket, blackholed ones included. Final; safe to
+   * call twice.
    *
    * @example
    * await node.close();
@@ -661,6 +705,8 @@ export class EvmSimulator {
   async close(): Promise<void> {
     this.closed = true;
     this.abort.abort();
+    this.stopBlocks();
+    this.webSocket.dropAll();
     await this.syncListening();
     if (this.ownsNetwork) this.network.stop();
   }
@@ -669,6 +715,8 @@ export class EvmSimulator {
     this.currentFaults = faults;
     if (!faults.stalled) this.frozenHead = undefined;
     else this.frozenHead ??= Math.max(0, this.network.head - (faults.lag ?? 0));
+    // A node catching up (lag lowered, stall cleared) notifies its new head at once.
+    this.webSocket.headChanged();
   }
 
   private syncListening(): Promise<void> {
@@ -677,6 +725,7 @@ export class EvmSimulator {
       if (wanted && !this.server.listening) await listen(this.server, this.boundPort);
       if (!wanted && this.server.listening) {
         const closing = new Promise<void>((resolve) => this.server.close(() => resolve()));
+        this.webSocket.dropAll();
         for (const socket of this.sockets) socket.destroy();
         // 'close' events arrive a tick later; the count must drop as soon as the sockets are gone.
         this.sockets.clear();
@@ -703,19 +752,21 @@ export class EvmSimulator {
     }
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const body = await readBody(req);
-    const faults = this.currentFaults;
-    const { batched, calls } = parseBody(body);
+  /** Parses one HTTP body or WebSocket message, counts its calls and reports them to listeners. */
+  private receive(body: string, transport: EvmRequestInfo['transport']): ParsedBody {
+    const parsed = parseBody(body);
     this.counters.total += 1;
-    for (const call of calls) {
+    for (const { method, params } of parsed.calls) {
       this.counters.calls += 1;
-      if (call.method !== undefined) {
-        this.counters.byMethod[call.method] = (this.counters.byMethod[call.method] ?? 0) + 1;
-      }
-      this.notify({ node: this, method: call.method, params: call.params, batched });
+      if (method !== undefined) this.counters.byMethod[method] = (this.counters.byMethod[method] ?? 0) + 1;
+      this.notify({ node: this, method, params, batched: parsed.batched, transport });
     }
+    return parsed;
+  }
 
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const { batched, calls } = this.receive(await readBody(req), 'http');
+    const faults = this.currentFaults;
     if (faults.blackhole) return;
     if (faults.latencyMs) {
       try {
@@ -815,6 +866,10 @@ export class EvmSimulator {
         const tx = this.network.transaction(hashArg(params, 0));
         return tx ? this.transactionView(tx, head) : null;
       }
+      case 'eth_subscribe':
+      case 'eth_unsubscribe':
+        // geth's answer over HTTP; the WebSocket side handles both before they reach here.
+        throw new RpcError(-32601, 'notifications not supported');
       case 'eth_getTransactionReceipt': {
         const tx = this.network.transaction(hashArg(params, 0));
         // A node only has a receipt once its own head has reached the inclusion block.
