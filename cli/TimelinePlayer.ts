@@ -1,8 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { DemoNodes, FaultStep } from './faultTimeline.js';
+import type { FaultStep } from './faultTimeline.js';
 
 export interface TimelinePlayerContext {
-  nodes: DemoNodes;
   /** When the run ends, in ms from its start. */
   durationMs: number;
   /** Ms since the start of the run. */
@@ -18,7 +17,8 @@ export interface TimelinePlayerContext {
  * force for the display, and calls a refresh function regularly until the end of the run.
  *
  * @example
- * const timeline = new TimelinePlayer(faultTimeline(30_000), { nodes, durationMs: 30_000, elapsed, note, signal });
+ * const steps = faultTimeline(30_000, nodes, { headUnit: 'ledgers' });
+ * const timeline = new TimelinePlayer(steps, { durationMs: 30_000, elapsed, note, signal });
  * const { interrupted } = await timeline.play(() => display.refresh(view(timeline.step)), 250);
  */
 export class TimelinePlayer {
@@ -41,12 +41,12 @@ export class TimelinePlayer {
    * `interrupted: true` when the signal ended the run early; other errors are thrown.
    */
   async play(tick: () => void, tickMs: number): Promise<{ interrupted: boolean }> {
-    const { elapsed, signal, nodes, note } = this.#ctx;
+    const { elapsed, signal, note } = this.#ctx;
     const ticker = setInterval(tick, tickMs);
     try {
       for (const [index, { atMs, label, apply }] of this.#steps.entries()) {
         await sleep(Math.max(0, atMs - elapsed()), undefined, { signal });
-        await apply(nodes);
+        await apply();
         this.#step = `step ${index + 1}/${this.#steps.length}: ${label}`;
         note(this.#step);
       }

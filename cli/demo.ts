@@ -1,12 +1,14 @@
-import type { FailoverServer } from '../adapters/soroban/index.js';
 import type { FailoverStatus } from '../src/index.js';
-import type { SorobanCluster } from '../testing/index.js';
 import { CallRecorder } from './CallRecorder.js';
-import { DEMO_NODE_LABELS, startDemoCluster } from './demoCluster.js';
+import {
+  DEMO_NODE_LABELS,
+  type DemoChain,
+  type DemoChainName,
+  type DemoChainRun,
+  loadDemoChain,
+} from './DemoChain.js';
 import { createDemoScreen, type DemoScreen } from './demoScreen.js';
-import { createDemoServer, LAG_TOLERANCE } from './demoServer.js';
 import type { DemoOutput } from './display.js';
-import { type DemoNodes, faultTimeline } from './faultTimeline.js';
 import { seconds } from './format.js';
 import { noteFailoverEvents } from './noteFailoverEvents.js';
 import { noteLogger } from './noteLogger.js';
@@ -18,6 +20,8 @@ import { TrafficMeter } from './TrafficMeter.js';
 import { type DemoView, renderStatusLine, renderTable } from './table.js';
 
 export interface DemoOptions {
+  /** The simulated chain: Soroban RPC nodes, or EVM nodes behind a viem client. @default 'soroban' */
+  chain?: DemoChainName;
   /** How long the workload runs; the fault timeline is scaled to it. @default 30000 */
   durationMs?: number;
   /** Background probe interval of the failover instance. @default 400 */
@@ -40,76 +44,57 @@ export const REFRESH_MS = 250;
 const SHARE_WINDOW_MS = 2000;
 
 /**
- * Runs the demo: three simulated Soroban RPC nodes on 127.0.0.1, a user's `rpc.Server`
- * wrapped with `withFailover`, a steady workload of real calls through it, and faults
+ * Runs the demo: three simulated nodes on 127.0.0.1 (Soroban RPC by default, or EVM), the
+ * user's own client wrapped with failover (`withFailover` around an `rpc.Server`, or a viem
+ * client on the `failover` transport), a steady workload of real calls through it, and faults
  * injected on a timeline (primary slow, primary dead, a node lagging, a blackhole, recovery).
  * Shows a live table (or plain lines), writes a summary, closes everything and resolves with
  * the summary. Leaves no timer or socket behind.
  *
  * @example
- * const summary = await runDemo({ durationMs: 10_000 });
+ * const summary = await runDemo({ chain: 'evm', durationMs: 10_000 });
  * console.log(summary.failed); // 0: the faults were hidden from the callers
  */
 export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
   const durationMs = options.durationMs ?? DEFAULT_DEMO_SECONDS * 1000;
+  const chain = await loadDemoChain(options.chain ?? 'soroban');
   const screen = createDemoScreen(options, { table: renderTable, status: renderStatusLine });
 
   screen.out.write(
-    `switchyard demo: ${DEMO_NODE_LABELS.length} simulated Soroban RPC nodes on 127.0.0.1, ${CALLERS} callers, ` +
-      `${seconds(durationMs)}\n`,
+    `switchyard demo: ${DEMO_NODE_LABELS.length} simulated ${chain.nodeKind} nodes on 127.0.0.1, ` +
+      `${CALLERS} callers, ${seconds(durationMs)}\n`,
   );
-  const cluster = await startDemoCluster();
+  const run = await chain.start({
+    probeIntervalMs: options.probeIntervalMs ?? DEFAULT_DEMO_PROBE_INTERVAL_MS,
+    logger: noteLogger(screen.note),
+  });
   try {
-    const [a, b, c] = cluster.nodes;
-    const server = createDemoServer(cluster.nodes, {
-      probeIntervalMs: options.probeIntervalMs ?? DEFAULT_DEMO_PROBE_INTERVAL_MS,
-      logger: noteLogger(screen.note),
-    });
-    try {
-      screen.restart();
-      const summary = await drive(server, cluster, {
-        nodes: { a: a!, b: b!, c: c! },
-        durationMs,
-        screen,
-        signal: options.signal,
-      });
-      screen.out.write(`\n${renderSummary(summary).join('\n')}\n`);
-      return summary;
-    } finally {
-      await server.failover.close();
-    }
+    screen.restart();
+    const summary = await drive(chain, run, { durationMs, screen, signal: options.signal });
+    screen.out.write(`\n${renderSummary(summary).join('\n')}\n`);
+    return summary;
   } finally {
-    await cluster.close();
+    await run.close();
   }
 }
 
 interface DriveContext {
-  nodes: DemoNodes;
   durationMs: number;
   screen: DemoScreen<DemoView>;
   signal: AbortSignal | undefined;
 }
 
 /** Plays the fault timeline under load, refreshing the display; returns the figures. */
-async function drive(
-  server: FailoverServer,
-  cluster: SorobanCluster,
-  ctx: DriveContext,
-): Promise<DemoSummary> {
-  const { failover } = server;
-  const { screen, signal, durationMs, nodes } = ctx;
+async function drive(chain: DemoChain, run: DemoChainRun, ctx: DriveContext): Promise<DemoSummary> {
+  const { failover } = run;
+  const { screen, signal, durationMs } = ctx;
   const { display, elapsed, note } = screen;
   const recorder = new CallRecorder();
   const meter = new TrafficMeter(SHARE_WINDOW_MS);
-  const timeline = new TimelinePlayer(faultTimeline(durationMs), {
-    nodes,
-    durationMs,
-    elapsed,
-    note,
-    signal,
-  });
+  const timeline = new TimelinePlayer(run.timeline(durationMs), { durationMs, elapsed, note, signal });
   const events = noteFailoverEvents(failover, note);
   const view = (status: FailoverStatus): DemoView => ({
+    nodeKind: chain.nodeKind,
     elapsedMs: elapsed(),
     durationMs,
     step: timeline.step,
@@ -137,11 +122,11 @@ async function drive(
 
   // The zero point of the traffic counters, before the first call.
   meter.sample(0, failover.status().endpoints);
-  const workload = startWorkload(server, recorder, {
+  const workload = startWorkload(run.calls, recorder, {
     callers: CALLERS,
     pauseMs: PAUSE_MS,
-    networkHead: () => cluster.head,
-    lagTolerance: LAG_TOLERANCE,
+    networkHead: run.networkHead,
+    lagTolerance: chain.lagTolerance,
     elapsed,
   });
   let interrupted: boolean;
@@ -161,7 +146,8 @@ async function drive(
     requests: recorder.requests,
     failed: recorder.failed,
     stale: recorder.stale,
-    lagTolerance: LAG_TOLERANCE,
+    lagTolerance: chain.lagTolerance,
+    headUnit: chain.headUnit,
     latency: recorder.latency(),
     routeChanges: events.routeChanges,
     endpoints: endpoints.map((e) => ({

@@ -1,7 +1,6 @@
 import { SorobanCluster } from '../testing/index.js';
+import { DEMO_NODE_LABELS } from './DemoChain.js';
 
-/** The demo's nodes, in order: node-a is the user's own node (the primary), the others are backups. */
-export const DEMO_NODE_LABELS = ['node-a', 'node-b', 'node-c'] as const;
 /** Stellar closes a ledger every ~5 s; 1 s makes a lagging node visibly fall behind within the demo. */
 const LEDGER_INTERVAL_MS = 1000;
 

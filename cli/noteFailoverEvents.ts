@@ -1,4 +1,4 @@
-import type { SorobanFailover } from '../adapters/soroban/index.js';
+import type { FailoverControl } from '../src/index.js';
 import { describeRouteChange, describeStateChange } from './describeEvent.js';
 
 /** The subscription made by {@link noteFailoverEvents}. */
@@ -20,7 +20,7 @@ export interface FailoverEventNotes {
  * console.log(notes.routeChanges);
  */
 export function noteFailoverEvents(
-  failover: SorobanFailover,
+  failover: FailoverControl,
   note: (text: string) => void,
 ): FailoverEventNotes {
   let routeChanges = 0;

@@ -5,12 +5,14 @@ describe('parseCommand', () => {
   it('runs the demo with defaults, or with a fractional duration and a probe interval', () => {
     expect(parseCommand(['demo'])).toEqual({
       name: 'demo',
+      chain: 'soroban',
       durationMs: 30_000,
       probeIntervalMs: 400,
       workers: undefined,
     });
     expect(parseCommand(['demo', '--duration', '6.5', '--interval-ms', '250'])).toEqual({
       name: 'demo',
+      chain: 'soroban',
       durationMs: 6500,
       probeIntervalMs: 250,
       workers: undefined,
@@ -21,6 +23,7 @@ describe('parseCommand', () => {
   it('runs the demo in 1 to 16 worker processes with --workers', () => {
     expect(parseCommand(['demo', '--workers', '3', '--duration', '10'])).toEqual({
       name: 'demo',
+      chain: 'soroban',
       durationMs: 10_000,
       probeIntervalMs: 400,
       workers: 3,
@@ -37,6 +40,39 @@ describe('parseCommand', () => {
       name: 'usage-error',
       message: expect.stringContaining('--workers'),
     });
+  });
+
+  it('runs the demo on the chain named by --chain, Soroban by default', () => {
+    expect(parseCommand(['demo', '--chain', 'evm', '--duration', '10'])).toEqual({
+      name: 'demo',
+      chain: 'evm',
+      durationMs: 10_000,
+      probeIntervalMs: 400,
+      workers: undefined,
+    });
+    expect(parseCommand(['demo', '--chain=soroban'])).toMatchObject({ name: 'demo', chain: 'soroban' });
+    expect(parseCommand(['demo', '--chain', 'soroban', '--workers', '2'])).toMatchObject({
+      chain: 'soroban',
+      workers: 2,
+    });
+    for (const bad of ['solana', 'EVM', 'both', '']) {
+      expect(parseCommand(['demo', `--chain=${bad}`])).toEqual({
+        name: 'usage-error',
+        message: `--chain must be one of soroban, evm (got '${bad}')`,
+      });
+    }
+  });
+
+  it('refuses --workers with --chain evm: the worker processes are Soroban only', () => {
+    for (const argv of [
+      ['demo', '--chain', 'evm', '--workers', '3'],
+      ['demo', '--workers=3', '--chain=evm'],
+    ]) {
+      expect(parseCommand(argv)).toEqual({
+        name: 'usage-error',
+        message: '--workers runs the Soroban demo only; it cannot go with --chain evm',
+      });
+    }
   });
 
   it('shows help for no command, help, --help, -h and demo --help', () => {
@@ -70,9 +106,12 @@ describe('parseCommand', () => {
     expect(parseCommand(['demo', '--interval-ms', '-1'])).toMatchObject({ name: 'usage-error' });
   });
 
-  it('documents --workers in the help', () => {
+  it('documents --workers and --chain in the help, in 80 columns', () => {
     expect(HELP).toContain('--workers <n>');
     expect(HELP).toContain('switchyard demo --workers 3');
+    expect(HELP).toContain('--chain <name>');
+    expect(HELP).toContain('switchyard demo --chain evm');
+    for (const line of HELP.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
   });
 
   it('says watch is not yet available', () => {

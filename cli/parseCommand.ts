@@ -1,13 +1,16 @@
 import { parseArgs } from 'node:util';
+import { DEMO_CHAIN_NAMES, type DemoChainName } from './DemoChain.js';
 
 /** What the command line asked for. `usage-error` ends with exit code 2. */
 export type Command =
   | { name: 'help' }
   | {
       name: 'demo';
+      /** The simulated chain. */
+      chain: DemoChainName;
       durationMs: number;
       probeIntervalMs: number;
-      /** Worker processes sharing one state file; undefined for the single-process demo. */
+      /** Worker processes sharing one state file (Soroban only); undefined for the single-process demo. */
       workers: number | undefined;
     }
   | { name: 'usage-error'; message: string };
@@ -23,18 +26,21 @@ export const MAX_DEMO_WORKERS = 16;
 export const HELP = `Usage: switchyard <command> [options]
 
 Commands:
-  demo    Simulated Soroban RPC nodes, faults injected on a timeline, a live
-          table of endpoint health and routing, and a summary at the end
+  demo    Simulated RPC nodes (Soroban or EVM), faults injected on a timeline,
+          a live table of endpoint health and routing, and a summary at the end
   watch   The same view for real endpoints (not yet available)
   help    Show this help
 
 Demo options:
+  --chain <name>         soroban: Soroban RPC nodes, an rpc.Server wrapped
+                         with withFailover (default); evm: EVM nodes, a viem
+                         client on the failover transport
   --duration <seconds>   How long the demo runs; fractions allowed (default ${DEFAULT_DEMO_SECONDS})
   --interval-ms <n>      Background probe interval in ms (default ${DEFAULT_DEMO_PROBE_INTERVAL_MS})
   --workers <n>          Run the traffic in n worker processes (1-${MAX_DEMO_WORKERS}) that share
                          endpoint health through one FileStateStore file, and
                          show the probes per interval the nodes receive in all
-                         (default: one process, no shared store)
+                         (default: one process, no shared store; Soroban only)
   -h, --help             Show this help
 
 Exit code: 0 when the demo ran (also with failed calls: the summary counts
@@ -43,11 +49,13 @@ command line, 130 after Ctrl-C.
 
 Examples:
   switchyard demo
+  switchyard demo --chain evm             # the same through viem
   switchyard demo --duration 10 | cat     # plain lines, no live table
   switchyard demo --workers 3             # three processes sharing probes
 `;
 
 const DEMO_OPTIONS = {
+  chain: { type: 'string' },
   duration: { type: 'string' },
   'interval-ms': { type: 'string' },
   workers: { type: 'string' },
@@ -59,8 +67,9 @@ const DEMO_OPTIONS = {
  * line becomes a `usage-error` whose message names the problem.
  *
  * @example
- * parseCommand(['demo', '--duration', '6']); // { name: 'demo', durationMs: 6000, probeIntervalMs: 400, workers: undefined }
- * parseCommand(['demo', '--workers', '3']); // { name: 'demo', durationMs: 30000, probeIntervalMs: 400, workers: 3 }
+ * parseCommand(['demo', '--duration', '6']); // { name: 'demo', chain: 'soroban', durationMs: 6000, probeIntervalMs: 400, workers: undefined }
+ * parseCommand(['demo', '--chain', 'evm']); // { name: 'demo', chain: 'evm', durationMs: 30000, probeIntervalMs: 400, workers: undefined }
+ * parseCommand(['demo', '--workers', '3']); // { name: 'demo', chain: 'soroban', durationMs: 30000, probeIntervalMs: 400, workers: 3 }
  * parseCommand(['demo', '--fast']); // { name: 'usage-error', message: "Unknown option '--fast'" }
  */
 export function parseCommand(argv: readonly string[]): Command {
@@ -81,7 +90,7 @@ export function parseCommand(argv: readonly string[]): Command {
 }
 
 function parseDemo(args: string[]): Command {
-  let values: { duration?: string; 'interval-ms'?: string; workers?: string; help?: boolean };
+  let values: { chain?: string; duration?: string; 'interval-ms'?: string; workers?: string; help?: boolean };
   try {
     ({ values } = parseArgs({ args, options: DEMO_OPTIONS, strict: true, allowPositionals: false }));
   } catch (error) {
@@ -95,7 +104,27 @@ function parseDemo(args: string[]): Command {
   if (typeof interval === 'string') return { name: 'usage-error', message: interval };
   const workers = workerCount(values.workers);
   if (typeof workers === 'string') return { name: 'usage-error', message: workers };
-  return { name: 'demo', durationMs: duration * 1000, probeIntervalMs: interval, workers };
+  const chain = chainName(values.chain);
+  if (chain === undefined) {
+    return {
+      name: 'usage-error',
+      message: `--chain must be one of ${DEMO_CHAIN_NAMES.join(', ')} (got '${values.chain}')`,
+    };
+  }
+  // The worker processes wrap an rpc.Server: there is no EVM version of them (yet).
+  if (workers !== undefined && chain !== 'soroban') {
+    return {
+      name: 'usage-error',
+      message: `--workers runs the Soroban demo only; it cannot go with --chain ${chain}`,
+    };
+  }
+  return { name: 'demo', chain, durationMs: duration * 1000, probeIntervalMs: interval, workers };
+}
+
+/** The chain asked for (`soroban` when none was), or undefined when there is no such chain. */
+function chainName(text: string | undefined): DemoChainName | undefined {
+  if (text === undefined) return 'soroban';
+  return DEMO_CHAIN_NAMES.find((name) => name === text);
 }
 
 /** The worker count (undefined when not asked for), or a message saying what is wrong with it. */

@@ -1,7 +1,14 @@
-import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { rpc } from '@stellar/stellar-sdk';
 import type { CallRecorder } from './CallRecorder.js';
+
+/** One kind of call of a workload's mix, made through the user's failover-wrapped client. */
+export interface DemoCall {
+  /** The method's name, for failure lines. */
+  method: string;
+  call(): Promise<unknown>;
+  /** The head (ledger, block) the answer was computed at, when the answer tells. @default never tells */
+  headOf?(answer: unknown): number | undefined;
+}
 
 export interface WorkloadConfig {
   /** Concurrent callers; each waits for its answer before its next call (closed loop). */
@@ -10,15 +17,10 @@ export interface WorkloadConfig {
   pauseMs: number;
   /** The network's head now, to tell whether an answer is stale. */
   networkHead(): number;
-  /** Ledgers an answer may trail the network head before it counts as stale. */
+  /** Ledgers or blocks an answer may trail the network head before it counts as stale. */
   lagTolerance: number;
   /** Ms since the start of the demo, to time-stamp failures. */
   elapsed(): number;
-  /**
-   * Methods left out of the call mix. The `--workers` demo leaves out `getHealth`, so that
-   * the `getHealth` requests a node counts are the probes alone. @default none
-   */
-  excludeMethods?: readonly string[];
 }
 
 /** A running workload. */
@@ -27,33 +29,21 @@ export interface Workload {
   stop(): Promise<void>;
 }
 
-interface CallSpec {
-  method: string;
-  call(server: rpc.Server): Promise<unknown>;
-}
-
-// A read-heavy mix like an indexer or wallet backend. getTransaction asks for an unknown hash:
-// NOT_FOUND is a normal answer, and its latestLedger still reveals how fresh the node is.
-const MIX: readonly CallSpec[] = [
-  { method: 'getLatestLedger', call: (server) => server.getLatestLedger() },
-  { method: 'getHealth', call: (server) => server.getHealth() },
-  { method: 'getLatestLedger', call: (server) => server.getLatestLedger() },
-  { method: 'getTransaction', call: (server) => server.getTransaction(randomBytes(32).toString('hex')) },
-  { method: 'getNetwork', call: (server) => server.getNetwork() },
-];
-
 /**
- * Starts `config.callers` closed-loop callers making real calls through `server` (the
- * failover-wrapped `rpc.Server`), each outcome recorded in `recorder`.
+ * Starts `config.callers` closed-loop callers making the calls of `mix` in turn (real calls
+ * through the user's failover-wrapped client), each outcome recorded in `recorder`.
  *
  * @example
- * const workload = startWorkload(server, recorder, { callers: 6, pauseMs: 20, ... });
+ * const workload = startWorkload(sorobanCalls(server), recorder, { callers: 6, pauseMs: 20, ... });
  * await workload.stop();
  */
-export function startWorkload(server: rpc.Server, recorder: CallRecorder, config: WorkloadConfig): Workload {
+export function startWorkload(
+  mix: readonly DemoCall[],
+  recorder: CallRecorder,
+  config: WorkloadConfig,
+): Workload {
   const stopping = new AbortController();
-  const mix = MIX.filter((spec) => !config.excludeMethods?.includes(spec.method));
-  if (mix.length === 0) throw new Error('the workload has no method left to call');
+  if (mix.length === 0) throw new Error('the workload has no method to call');
 
   const caller = async (index: number): Promise<void> => {
     // Callers start at different places in the mix so every method is in flight at all times.
@@ -61,9 +51,9 @@ export function startWorkload(server: rpc.Server, recorder: CallRecorder, config
       const spec = mix[turn % mix.length]!;
       const started = performance.now();
       try {
-        const answer = await spec.call(server);
-        const ledger = ledgerOf(answer);
-        const stale = ledger !== undefined && config.networkHead() - ledger > config.lagTolerance;
+        const answer = await spec.call();
+        const head = spec.headOf?.(answer);
+        const stale = head !== undefined && config.networkHead() - head > config.lagTolerance;
         recorder.recordSuccess(performance.now() - started, stale);
       } catch (error) {
         recorder.recordFailure(performance.now() - started, {
@@ -85,14 +75,7 @@ export function startWorkload(server: rpc.Server, recorder: CallRecorder, config
   };
 }
 
-/** The ledger an answer was computed at: `sequence` of getLatestLedger, `latestLedger` of the others. */
-function ledgerOf(answer: unknown): number | undefined {
-  const { sequence, latestLedger } = (answer ?? {}) as { sequence?: unknown; latestLedger?: unknown };
-  if (typeof sequence === 'number') return sequence;
-  return typeof latestLedger === 'number' ? latestLedger : undefined;
-}
-
-/** Errors from rpc.Server are Errors, axios errors or plain JSON-RPC `{ code, message }` objects. */
+/** SDKs throw Errors, axios errors or plain JSON-RPC `{ code, message }` objects (rpc.Server does). */
 function describeError(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;
   if (typeof error === 'object' && error !== null) return JSON.stringify(error);

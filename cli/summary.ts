@@ -21,6 +21,8 @@ export interface DemoSummary {
   /** Answers that trailed the network head by more than the lag tolerance. */
   stale: number;
   lagTolerance: number;
+  /** What `lagTolerance` counts: `ledgers`, `blocks`. */
+  headUnit: string;
   latency: LatencyFigures;
   routeChanges: number;
   endpoints: readonly EndpointShare[];
@@ -39,7 +41,7 @@ export function renderSummary(summary: DemoSummary): string[] {
   const labelWidth = Math.max(...summary.endpoints.map((e) => e.label.length), 0);
   return [
     `summary${summary.interrupted ? ' (interrupted)' : ''}: ${seconds(summary.durationMs)} of traffic`,
-    `  requests       ${summary.requests} total, ${summary.failed} failed, ${summary.stale} stale (> ${summary.lagTolerance} ledgers behind)`,
+    `  requests       ${summary.requests} total, ${summary.failed} failed, ${summary.stale} stale (> ${summary.lagTolerance} ${summary.headUnit} behind)`,
     `  latency        p50 ${millis(latency.p50Ms)}, p99 ${millis(latency.p99Ms)}, max ${millis(latency.maxMs)}`,
     `  route changes  ${summary.routeChanges}`,
     ...summary.endpoints.map(

@@ -2,7 +2,6 @@
 import 'reflect-metadata';
 import { runDemo } from './demo.js';
 import { HELP, parseCommand } from './parseCommand.js';
-import { runWorkersDemo } from './workersDemo.js';
 
 /** Exit code of a bad command line, as for most Unix tools. */
 const EXIT_USAGE = 2;
@@ -26,12 +25,14 @@ async function main(argv: readonly string[]): Promise<number> {
         interrupt.abort();
       };
       process.on('SIGINT', onSigint);
-      const { durationMs, probeIntervalMs, workers } = command;
+      const { chain, durationMs, probeIntervalMs, workers } = command;
       let crashed = false;
       try {
         if (workers === undefined) {
-          await runDemo({ durationMs, probeIntervalMs, signal: interrupt.signal });
+          await runDemo({ chain, durationMs, probeIntervalMs, signal: interrupt.signal });
         } else {
+          // Loaded only when asked for: it needs the Stellar SDK, which an EVM-only user may not have.
+          const { runWorkersDemo } = await import('./workersDemo.js');
           const summary = await runWorkersDemo({
             durationMs,
             probeIntervalMs,

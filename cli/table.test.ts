@@ -5,6 +5,7 @@ const LONG = 'eu-west-primary-soroban-rpc-with-a-very-long-label';
 
 function view(overrides: Partial<DemoView> = {}): DemoView {
   return {
+    nodeKind: 'Soroban RPC',
     elapsedMs: 12_345,
     durationMs: 30_000,
     step: `step 3/6: ${LONG} dead (refuses connections) and a very long description of it`,

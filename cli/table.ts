@@ -18,6 +18,8 @@ export interface EndpointRow {
 
 /** Everything the live table and the plain status line show at one moment. */
 export interface DemoView {
+  /** What the simulated nodes are, for the title: `Soroban RPC`, `EVM`. */
+  nodeKind: string;
   elapsedMs: number;
   durationMs: number;
   /** The fault timeline step in force, e.g. `step 3/6: node-a dead (refuses connections)`. */
@@ -59,7 +61,7 @@ export function renderTable(view: DemoView, events: readonly string[], width = 8
       .join(' ')
       .trimEnd();
 
-  const title = `switchyard demo: failover across ${view.endpoints.length} simulated Soroban RPC nodes`;
+  const title = `switchyard demo: failover across ${view.endpoints.length} simulated ${view.nodeKind} nodes`;
   const lines = [
     ...renderHeading(title, view, width),
     row(['', 'endpoint', 'state', 'ewma rtt', 'head', 'share', 'errors', 'note']),

@@ -4,20 +4,21 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SorobanCluster } from '../testing/index.js';
 import { CallRecorder } from './CallRecorder.js';
+import { DEMO_NODE_LABELS } from './DemoChain.js';
 import { DemoWorkerProcess, type WorkerEnd } from './DemoWorkerProcess.js';
 import { CALLERS, type DemoOptions, PAUSE_MS, REFRESH_MS } from './demo.js';
-import { DEMO_NODE_LABELS, startDemoCluster } from './demoCluster.js';
+import { startDemoCluster } from './demoCluster.js';
 import { createDemoScreen, type DemoScreen } from './demoScreen.js';
 import { LAG_TOLERANCE } from './demoServer.js';
-import { faultTimeline } from './faultTimeline.js';
 import { seconds } from './format.js';
 import { DEFAULT_DEMO_PROBE_INTERVAL_MS, DEFAULT_DEMO_SECONDS } from './parseCommand.js';
+import { sorobanDemoChain, sorobanTimeline } from './sorobanDemoChain.js';
 import { TimelinePlayer } from './TimelinePlayer.js';
 import { TrafficMeter } from './TrafficMeter.js';
 import { renderWorkersSummary, type WorkerFigures, type WorkersDemoSummary } from './workersSummary.js';
 import { renderWorkersStatus, renderWorkersTable, type WorkersView } from './workersTable.js';
 
-export interface WorkersDemoOptions extends DemoOptions {
+export interface WorkersDemoOptions extends Omit<DemoOptions, 'chain'> {
   /** Worker processes sharing one FileStateStore; 1 to 16. */
   workers: number;
   /**
@@ -132,9 +133,7 @@ interface DriveContext {
 async function drive(ctx: DriveContext, signal: AbortSignal | undefined): Promise<WorkersDemoSummary> {
   const { cluster, workers, screen, durationMs, probeIntervalMs } = ctx;
   const { display, elapsed, note } = screen;
-  const [a, b, c] = cluster.nodes;
-  const timeline = new TimelinePlayer(faultTimeline(durationMs), {
-    nodes: { a: a!, b: b!, c: c! },
+  const timeline = new TimelinePlayer(sorobanTimeline(cluster, durationMs), {
     durationMs,
     elapsed,
     note,
@@ -225,6 +224,7 @@ function summarise(
     failed,
     stale: recorder.stale,
     lagTolerance: LAG_TOLERANCE,
+    headUnit: sorobanDemoChain.headUnit,
     latency: recorder.latency(),
     routeChanges,
     endpoints: [...served].map(([label, count]) => ({

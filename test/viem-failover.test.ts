@@ -100,6 +100,19 @@ describe('failover (viem transport)', () => {
     expect(c.transport.failover.status().endpoints[2]!.reason).toMatch(/wrong chain: 1, expected 31337/);
     await Promise.all(Array.from({ length: 10 }, () => c.getBlockNumber({ cacheTime: 0 })));
     expect(callsOn(2, 'eth_blockNumber')).toBe(0);
+    // Fixed: checked again on every probe while wrong, so it comes back.
+    await cluster.nodes[2]!.clearFaults();
+    await waitFor(() => stateOf('c') === 'healthy', 'c back on the right chain');
+  });
+
+  it('never returns a stale latest block once a node falls behind', async () => {
+    const c = client();
+    await allHealthy();
+    await cluster.nodes[0]!.setFaults({ lag: 20 });
+    for (let i = 0; i < 15; i++) {
+      const block = await c.getBlock();
+      expect(cluster.head - Number(block.number)).toBeLessThanOrEqual(3);
+    }
   });
 
   it('returns a revert at once, from one node, as viem would', async () => {

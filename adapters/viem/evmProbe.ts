@@ -4,6 +4,8 @@ import { classifyEvmError } from './evmClassifier.js';
 
 type Request = ReturnType<Transport>['request'];
 
+const CHAIN_RECHECK_MS = 60_000;
+
 export interface EvmProbeOptions {
   /** The inner transport's request function of an endpoint. */
   requestOf(endpoint: Endpoint): Request;
@@ -13,11 +15,11 @@ export interface EvmProbeOptions {
 
 /**
  * Checks an execution node with `eth_blockNumber` (its head) and, where the node has it,
- * `eth_syncing`. The chain id is checked once per endpoint: a node on the wrong chain is down
- * for good, with a reason that says so.
+ * `eth_syncing`. The chain id is checked at the first probe and once a minute after: a node on the
+ * wrong chain is down, with a reason that says so, until it serves the right one again.
  */
 export function evmProbe(options: EvmProbeOptions): HealthProbe {
-  const chainChecked = new Map<string, number>();
+  const chainChecked = new Map<string, { id: number; at: number }>();
   const noSyncing = new Set<string>();
 
   async function wrongChain(
@@ -27,11 +29,15 @@ export function evmProbe(options: EvmProbeOptions): HealthProbe {
   ): Promise<string | undefined> {
     const expected = options.expectedChainId();
     if (expected === undefined) return undefined;
-    let actual = chainChecked.get(endpoint.id);
-    if (actual === undefined) {
-      actual = hexToNumber((await request({ method: 'eth_chainId' }, { signal })) as `0x${string}`);
-      chainChecked.set(endpoint.id, actual);
+    let known = chainChecked.get(endpoint.id);
+    // Checked once, then now and then (a misrouted URL can be fixed or broken later); a node on the
+    // wrong chain is checked on every probe, so it comes back as soon as it is fixed.
+    if (!known || known.id !== expected || performance.now() - known.at > CHAIN_RECHECK_MS) {
+      const id = hexToNumber((await request({ method: 'eth_chainId' }, { signal })) as `0x${string}`);
+      known = { id, at: performance.now() };
+      chainChecked.set(endpoint.id, known);
     }
+    const actual = known.id;
     return actual === expected ? undefined : `wrong chain: ${actual}, expected ${expected}`;
   }
 

@@ -1,5 +1,6 @@
 import {
   type AttemptContext,
+  type CallClassifier,
   ConfigError,
   consoleLogger,
   createFailover,
@@ -18,7 +19,7 @@ import {
   type Transport,
   type TransportConfig,
 } from 'viem';
-import { classifyEvmError, evmClassifier } from './evmClassifier.js';
+import { evmClassifier } from './evmClassifier.js';
 import { evmProbe } from './evmProbe.js';
 import { FailoverSubscription, type SubscribeParameters } from './FailoverSubscription.js';
 import { callKindOf } from './methodKinds.js';
@@ -79,6 +80,21 @@ export type FailoverTransport<transports extends readonly Transport[] = readonly
 > & {
   readonly failover: ViemFailover;
 };
+
+const hexHead = (value: unknown) =>
+  typeof value === 'string' ? hexToNumber(value as `0x${string}`) : undefined;
+
+/**
+ * Answers that reveal the node's head: `eth_blockNumber`, and the `latest` block. A stale one is
+ * re-asked on a fresh node at once. Other answers (a balance) carry nothing to judge them by.
+ */
+function headReader(method: string, params: unknown): Partial<CallClassifier> | undefined {
+  if (method === 'eth_blockNumber') return { headOf: hexHead };
+  if (method === 'eth_getBlockByNumber' && (params as unknown[] | undefined)?.[0] === 'latest') {
+    return { headOf: (block) => hexHead((block as { number?: unknown } | null)?.number) };
+  }
+  return undefined;
+}
 
 // Ethereum mainnet's slot time, for chains that do not state theirs.
 const DEFAULT_BLOCK_TIME_MS = 12_000;
@@ -174,13 +190,7 @@ export function failover<const transports extends readonly Transport[]>(
       {
         kind,
         signal: options?.signal,
-        classifier:
-          method === 'eth_blockNumber'
-            ? {
-                classifyError: classifyEvmError,
-                headOf: (r) => (typeof r === 'string' ? hexToNumber(r as `0x${string}`) : undefined),
-              }
-            : undefined,
+        classifier: headReader(method, params),
       },
     );
     return result as never;
