@@ -1,12 +1,4 @@
-import {
-  createPublicClient,
-  defineChain,
-  encodeFunctionData,
-  fallback,
-  http,
-  parseAbi,
-  parseGwei,
-} from 'viem';
+import { createPublicClient, defineChain, fallback, http, parseGwei } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type FailoverTransport, failover } from '../adapters/viem/index.js';
