@@ -14,7 +14,7 @@ import { ProbeSharing } from './health/ProbeSharing.js';
 import type { HealthSnapshot } from './health/snapshot.js';
 import type { HealthProbe } from './interfaces.js';
 import { type FailoverConfig, resolveTuning } from './options.js';
-import type { CallClassifier, ErrorClass } from './routing/classification.js';
+import { type CallClassifier, DEFAULT_RETRY_AFTER_MS, type ErrorClass } from './routing/classification.js';
 import { type AttemptFn, type CallOptions, Executor } from './routing/Executor.js';
 import type { FailoverStatus } from './status.js';
 
@@ -133,7 +133,7 @@ export function createFailover(parameters: CreateFailoverParameters): Failover {
     classifier: container.isRegistered(TOKENS.CallClassifier, true)
       ? container.resolve(TOKENS.CallClassifier)
       : transportErrors,
-    config: { ...tuning, defaultRetryAfterMs: 1000 },
+    config: { ...tuning, defaultRetryAfterMs: DEFAULT_RETRY_AFTER_MS },
   });
   supervisor.start();
 

@@ -55,13 +55,14 @@ export type {
 export { consoleLogger, silentLogger } from './logger.js';
 export { type FailoverConfig, type ResolvedTuning, resolveTuning } from './options.js';
 export { parseRetryAfter } from './retryAfter.js';
-export type {
-  AttemptContext,
-  CallClassifier,
-  CallKind,
-  ErrorClass,
-  ErrorKind,
-  RejectedResult,
+export {
+  type AttemptContext,
+  type CallClassifier,
+  type CallKind,
+  type ErrorClass,
+  type ErrorKind,
+  failedProbe,
+  type RejectedResult,
 } from './routing/classification.js';
 export type { AttemptFn, CallOptions, HedgeConfig } from './routing/Executor.js';
 export { ScoreRouter, type ScoreRouterConfig } from './routing/ScoreRouter.js';

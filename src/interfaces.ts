@@ -11,6 +11,8 @@ export interface ProbeResult {
   head?: number | undefined;
   /** Short, credential-free reason when `ok` is false. */
   detail?: string | undefined;
+  /** The endpoint rate-limited the probe (HTTP 429): rest it this long instead of marking it down. */
+  retryAfterMs?: number | undefined;
 }
 
 /**

@@ -233,7 +233,7 @@ describe('withFailover', () => {
   it('rests a node that answers 429 for its Retry-After, then uses it again', async () => {
     const s = wrap({ probeIntervalMs: 5000, probeTimeoutMs: 4000 });
     // Long enough that the rest cannot end while the calls below run on a busy machine.
-    await cluster.nodes[0]!.setFaults({ rateLimitRate: 1, retryAfterSeconds: 2 });
+    await cluster.nodes[0]!.setFaults({ rateLimitRate: 1, retryAfterSeconds: 3 });
     const results = await Promise.all(Array.from({ length: 20 }, () => s.getNetwork()));
     expect(results.every((r) => r.passphrase === cluster.networkPassphrase)).toBe(true);
     await waitFor(() => stateOf(s.failover, 'a') === 'rate-limited', 'a rate limited');
@@ -241,7 +241,7 @@ describe('withFailover', () => {
     await Promise.all(Array.from({ length: 20 }, () => s.getNetwork()));
     expect(cluster.nodes[0]!.stats().byMethod['getNetwork']).toBe(rested);
     await cluster.nodes[0]!.clearFaults();
-    await waitFor(() => stateOf(s.failover, 'a') !== 'rate-limited', 'rest over', 4000);
+    await waitFor(() => stateOf(s.failover, 'a') !== 'rate-limited', 'rest over', 6000);
     await Promise.all(Array.from({ length: 30 }, () => s.getNetwork()));
     expect(cluster.nodes[0]!.stats().byMethod['getNetwork']).toBeGreaterThan(rested);
   });

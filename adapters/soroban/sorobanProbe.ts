@@ -1,5 +1,5 @@
 import type { rpc } from '@stellar/stellar-sdk';
-import type { Endpoint, HealthProbe, ProbeResult } from 'switchyard-rpc';
+import { type Endpoint, failedProbe, type HealthProbe, type ProbeResult } from 'switchyard-rpc';
 import { runInAttemptScope } from './attemptScope.js';
 import { classifySorobanError } from './sorobanClassifier.js';
 
@@ -25,11 +25,7 @@ export function sorobanProbe(serverFor: (endpoint: Endpoint) => rpc.Server): Hea
         return { ok: true, latencyMs, head: health.latestLedger };
       } catch (error) {
         if (signal.aborted) throw error;
-        return {
-          ok: false,
-          latencyMs: performance.now() - started,
-          detail: classifySorobanError(error, scope.sent).reason,
-        };
+        return failedProbe(classifySorobanError(error, scope.sent), performance.now() - started);
       }
     },
   };

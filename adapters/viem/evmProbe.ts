@@ -1,4 +1,4 @@
-import type { Endpoint, HealthProbe, ProbeResult } from 'switchyard-rpc';
+import { type Endpoint, failedProbe, type HealthProbe, type ProbeResult } from 'switchyard-rpc';
 import { hexToNumber, type Transport } from 'viem';
 import { classifyEvmError } from './evmClassifier.js';
 
@@ -70,7 +70,7 @@ export function evmProbe(options: EvmProbeOptions): HealthProbe {
         return { ok: true, latencyMs, head };
       } catch (error) {
         if (signal.aborted) throw error;
-        return { ok: false, latencyMs: performance.now() - started, detail: classifyEvmError(error).reason };
+        return failedProbe(classifyEvmError(error), performance.now() - started);
       }
     },
   };

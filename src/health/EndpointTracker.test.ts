@@ -299,4 +299,11 @@ describe('EndpointTracker: lagging', () => {
     t.recordFailure('boom', 950);
     expect(t.health(950).state).toBe('down');
   });
+
+  it('rests an endpoint whose probe was rate limited, without opening its breaker', () => {
+    const t = tracker();
+    t.recordProbe({ ok: false, latencyMs: 5, detail: 'HTTP 429', retryAfterMs: 2000 }, 0, 10);
+    expect(t.health(10)).toMatchObject({ state: 'rate-limited', breaker: 'closed' });
+    expect(t.health(2011).state).toBe('healthy');
+  });
 });

@@ -90,6 +90,13 @@ export class EndpointTracker {
 
   #applyProbe(result: ProbeResult, startedAt: number, now: number): void {
     this.#checked = true;
+    if (!result.ok && result.retryAfterMs !== undefined) {
+      // A 429 says "not now", not "broken": rest the endpoint, keep its breaker closed.
+      this.failures++;
+      this.#rateLimitedUntil = Math.max(this.#rateLimitedUntil, now + result.retryAfterMs);
+      this.#reason = result.detail ?? 'rate limited';
+      return;
+    }
     if (!result.ok) {
       this.failures++;
       // A failed probe opens the breaker at once: no user request should find out the hard way.

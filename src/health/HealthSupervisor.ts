@@ -291,6 +291,7 @@ export class HealthSupervisor {
       const detail = `probe timed out after ${config.probeTimeoutMs} ms`;
       if (timedOut) tracker.recordProbeTimeout(detail, clock.now());
       else tracker.recordProbe(result, startedAt, clock.now());
+      if (!timedOut && result.retryAfterMs !== undefined) this.#scheduleRateLimitEnd(entry);
       this.#publish();
       this.#scheduleProbe(entry, this.#nextProbeDelay());
       if (!sharing) return;

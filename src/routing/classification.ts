@@ -1,4 +1,5 @@
 import type { Endpoint } from '../endpoint.js';
+import type { ProbeResult } from '../interfaces.js';
 
 /**
  * How a call is allowed to be repeated:
@@ -16,6 +17,9 @@ export type CallKind = 'read' | 'idempotent-write' | 'write';
  * - `user`: the call itself is wrong (invalid params, reverted): returned at once, never retried.
  */
 export type ErrorKind = 'transport' | 'node' | 'rate-limited' | 'user';
+
+/** How long an endpoint rests after a 429 that named no Retry-After. */
+export const DEFAULT_RETRY_AFTER_MS = 1000;
 
 /** What an adapter says about one error. */
 export interface ErrorClass {
@@ -51,4 +55,17 @@ export interface CallClassifier<T = unknown> {
   checkResult?(result: T, context: AttemptContext): RejectedResult | undefined;
   /** The head (ledger, block) an answer reveals, if any: feeds lag detection at once. */
   headOf?(result: T): number | undefined;
+}
+
+/**
+ * The probe result for an error the adapter classified: a rate limit rests the endpoint for its
+ * Retry-After instead of marking it down; anything else fails the probe with the verdict's reason.
+ *
+ * @example
+ * catch (error) { return failedProbe(classify(error), performance.now() - started) }
+ */
+export function failedProbe(verdict: ErrorClass, latencyMs: number): ProbeResult {
+  const retryAfterMs =
+    verdict.kind === 'rate-limited' ? (verdict.retryAfterMs ?? DEFAULT_RETRY_AFTER_MS) : undefined;
+  return { ok: false, latencyMs, detail: verdict.reason, retryAfterMs };
 }
