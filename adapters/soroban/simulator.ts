@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { setMaxListeners } from 'node:events';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FeeBumpTransaction, Keypair, Networks, StrKey, TransactionBuilder, xdr } from '@stellar/stellar-sdk';
+import { httpFaultGate } from '../../testing/simulated/faultGate.js';
+import { readBody, send } from '../../testing/simulated/http.js';
+import { NodeServer } from '../../testing/simulated/NodeServer.js';
+import { waitForHead } from '../../testing/simulated/waitForHead.js';
 
 /**
  * Fault knobs of one simulated node. Every knob is independent and can be changed while the node runs.
@@ -157,8 +158,6 @@ type LedgerListener = (head: number | undefined) => void;
 const DEFAULT_INTERVAL_MS = 5000;
 const BASE_FEE = 100;
 const ZERO_HASH = Buffer.alloc(32);
-const GARBAGE_HTML =
-  '<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>';
 
 /** Shared ledger clock, transaction pool and account state of a cluster. */
 class Ledger {
@@ -281,33 +280,6 @@ function param(params: unknown, name: string): unknown {
   return typeof params === 'object' && params !== null
     ? (params as Record<string, unknown>)[name]
     : undefined;
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function send(
-  res: ServerResponse,
-  status: number,
-  body: string,
-  contentType: string,
-  headers: Record<string, string> = {},
-): void {
-  res.writeHead(status, { 'Content-Type': contentType, ...headers });
-  res.end(body);
-}
-
-function listen(server: Server, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
 }
 
 function ledgerHash(passphrase: string, sequence: number): Buffer {
@@ -458,19 +430,14 @@ export class SorobanSimulator {
   readonly cluster: SorobanCluster;
   private readonly ledger: Ledger;
   private readonly random: () => number;
-  private readonly server: Server;
-  private readonly sockets = new Set<Socket>();
+  private readonly node: NodeServer;
   private readonly listeners = new Set<(info: SorobanRequestInfo) => void>();
-  private readonly abort = new AbortController();
   private currentFaults: SorobanFaults = {};
   private frozenHead: number | undefined;
-  private boundPort = 0;
   private started: Promise<this> | undefined;
-  private closed = false;
   // Set for standalone nodes, whose close() must also stop the clock nobody else can reach.
   private ownsLedger = false;
-  private transition: Promise<void> = Promise.resolve();
-  private counters = { total: 0, byMethod: {} as Record<string, number>, acceptedConnections: 0 };
+  private counters = { total: 0, byMethod: {} as Record<string, number> };
 
   static {
     createNode = (cluster, ledger, options, index) => new SorobanSimulator(cluster, ledger, options, index);
@@ -488,19 +455,13 @@ export class SorobanSimulator {
     this.random = options.random ?? Math.random;
     if (options.onRequest) this.listeners.add(options.onRequest);
     this.applyFaults(options.faults ?? {});
-    this.server = createServer((req, res) => {
+    const handler = (req: IncomingMessage, res: ServerResponse): void => {
       this.handle(req, res).catch((error: unknown) => {
         // A failing listener or a socket torn down mid-read must not crash the host process.
         if (!res.headersSent) send(res, 500, String(error), 'text/plain');
       });
-    });
-    // Every delayed answer waits on this one signal: its listeners grow with the requests in flight.
-    setMaxListeners(0, this.abort.signal);
-    this.server.on('connection', (socket: Socket) => {
-      this.sockets.add(socket);
-      this.counters.acceptedConnections += 1;
-      socket.once('close', () => this.sockets.delete(socket));
-    });
+    };
+    this.node = new NodeServer(this.name, handler, { refusing: () => this.currentFaults.refuse });
   }
 
   /**
@@ -520,18 +481,17 @@ export class SorobanSimulator {
 
   /** Base URL, `http://127.0.0.1:PORT/`; stays the same across `refuse` toggles. */
   get url(): string {
-    if (this.boundPort === 0) throw new Error(`${this.name} has not been started`);
-    return `http://127.0.0.1:${this.boundPort}/`;
+    return this.node.url;
   }
 
   /** TCP port, 0 before `start()`. */
   get port(): number {
-    return this.boundPort;
+    return this.node.port;
   }
 
   /** Whether the node accepts connections right now. */
   get listening(): boolean {
-    return this.server.listening;
+    return this.node.listening;
   }
 
   /** Latest ledger this node reports: the cluster head minus `lag`, or frozen while `stalled`. */
@@ -546,13 +506,7 @@ export class SorobanSimulator {
 
   /** Starts listening on an ephemeral port; `SorobanCluster.start()` calls it for every node. */
   start(): Promise<this> {
-    this.started ??= (async () => {
-      if (this.closed) throw new Error(`${this.name} is closed`);
-      await listen(this.server, 0);
-      this.boundPort = (this.server.address() as { port: number }).port;
-      await this.syncListening();
-      return this;
-    })();
+    this.started ??= this.node.start().then(() => this);
     return this.started;
   }
 
@@ -565,13 +519,13 @@ export class SorobanSimulator {
    */
   setFaults(patch: SorobanFaults): Promise<void> {
     this.applyFaults({ ...this.currentFaults, ...patch });
-    return this.syncListening();
+    return this.node.sync();
   }
 
   /** Removes every fault; a stalled node catches up with the cluster at once. */
   clearFaults(): Promise<void> {
     this.applyFaults({});
-    return this.syncListening();
+    return this.node.sync();
   }
 
   /** Snapshot of the request and connection counters. */
@@ -579,14 +533,15 @@ export class SorobanSimulator {
     return {
       total: this.counters.total,
       byMethod: { ...this.counters.byMethod },
-      openConnections: this.sockets.size,
-      acceptedConnections: this.counters.acceptedConnections,
+      openConnections: this.node.openConnections,
+      acceptedConnections: this.node.acceptedConnections,
     };
   }
 
   /** Zeroes the request counters and `acceptedConnections`. */
   resetStats(): void {
-    this.counters = { total: 0, byMethod: {}, acceptedConnections: 0 };
+    this.counters = { total: 0, byMethod: {} };
+    this.node.resetAccepted();
   }
 
   /**
@@ -603,9 +558,7 @@ export class SorobanSimulator {
 
   /** Stops listening and destroys every connection, blackholed ones included. Final. */
   async close(): Promise<void> {
-    this.closed = true;
-    this.abort.abort();
-    await this.syncListening();
+    await this.node.close();
     if (this.ownsLedger) this.ledger.stop();
   }
 
@@ -613,27 +566,6 @@ export class SorobanSimulator {
     this.currentFaults = faults;
     if (!faults.stalled) this.frozenHead = undefined;
     else this.frozenHead ??= Math.max(1, this.ledger.head - (faults.lag ?? 0));
-  }
-
-  private syncListening(): Promise<void> {
-    const next = this.transition.then(async () => {
-      const wanted = this.boundPort !== 0 && !this.closed && !this.currentFaults.refuse;
-      if (wanted && !this.server.listening) await listen(this.server, this.boundPort);
-      if (!wanted && this.server.listening) {
-        const closing = new Promise<void>((resolve) => this.server.close(() => resolve()));
-        for (const socket of this.sockets) socket.destroy();
-        // 'close' events arrive a tick later; the count must drop as soon as the sockets are gone.
-        this.sockets.clear();
-        await closing;
-      }
-    });
-    // One failed transition must not wedge every later one.
-    this.transition = next.catch(() => undefined);
-    return next;
-  }
-
-  private roll(rate: number | undefined): boolean {
-    return rate !== undefined && rate > 0 && this.random() < rate;
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -646,31 +578,7 @@ export class SorobanSimulator {
     }
     for (const listener of this.listeners) listener({ node: this, method: call.method, params: call.params });
 
-    if (faults.blackhole) return;
-    if (faults.latencyMs) {
-      try {
-        await sleep(faults.latencyMs, undefined, { signal: this.abort.signal });
-      } catch {
-        return;
-      }
-    }
-    if (this.roll(faults.rateLimitRate)) {
-      const retryAfter = String(faults.retryAfterSeconds ?? 1);
-      send(res, 429, 'Too Many Requests', 'text/plain', { 'Retry-After': retryAfter });
-      return;
-    }
-    if (this.roll(faults.errorRate)) {
-      send(res, 500, 'Internal Server Error', 'text/plain');
-      return;
-    }
-    if (faults.garbage) {
-      send(res, 200, GARBAGE_HTML, 'text/html; charset=utf-8');
-      return;
-    }
-    if (req.method !== 'POST') {
-      send(res, 405, 'Method Not Allowed', 'text/plain', { Allow: 'POST' });
-      return;
-    }
+    if (!(await httpFaultGate(req, res, faults, this.random, this.node.signal))) return;
     send(res, 200, JSON.stringify(this.answer(call, faults)), 'application/json');
   }
 
@@ -899,28 +807,13 @@ export class SorobanCluster {
    * await cluster.waitForLedger(cluster.head + 2);
    */
   waitForLedger(sequence: number, timeoutMs = 30_000): Promise<number> {
-    return new Promise((resolve, reject) => {
-      if (this.ledger.head >= sequence) {
-        resolve(this.ledger.head);
-        return;
-      }
-      if (this.ledger.stopped) {
-        reject(new Error('cluster closed'));
-        return;
-      }
-      // Not unref'd: an awaited wait must keep the process alive until it settles.
-      const timer = setTimeout(() => {
-        stop();
-        reject(new Error(`ledger ${sequence} not reached within ${timeoutMs} ms (head ${this.ledger.head})`));
-      }, timeoutMs);
-      const stop = this.ledger.onClose((head) => {
-        if (head !== undefined && head < sequence) return;
-        clearTimeout(timer);
-        stop();
-        if (head === undefined) reject(new Error('cluster closed'));
-        else resolve(head);
-      });
-    });
+    return waitForHead(
+      this.ledger,
+      (listener) => this.ledger.onClose(listener),
+      sequence,
+      timeoutMs,
+      'ledger',
+    );
   }
 
   /**

@@ -1,8 +1,5 @@
-import { setMaxListeners } from 'node:events';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   type Address,
   concat,
@@ -20,6 +17,10 @@ import {
   slice,
   stringToHex,
 } from 'viem';
+import { httpFaultGate, roll } from '../../testing/simulated/faultGate.js';
+import { readBody, send } from '../../testing/simulated/http.js';
+import { NodeServer } from '../../testing/simulated/NodeServer.js';
+import { waitForHead } from '../../testing/simulated/waitForHead.js';
 import { SimulatorWebSocket } from './simulatorWebSocket.js';
 
 /**
@@ -208,8 +209,6 @@ const TYPE_HEX: Record<string, Hex> = {
   eip4844: '0x3',
   eip7702: '0x4',
 };
-const GARBAGE_HTML =
-  '<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>';
 
 /** Deterministic 32-byte value, so every node of a cluster answers the same hashes. */
 function fakeHash(kind: string, chainId: number, block: number): Hex {
@@ -402,33 +401,6 @@ function blockArg(params: unknown, index: number, head: number): number {
   throw new RpcError(-32602, `invalid argument ${index}: unknown block ${JSON.stringify(value)}`);
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function send(
-  res: ServerResponse,
-  status: number,
-  body: string,
-  contentType: string,
-  headers: Record<string, string> = {},
-): void {
-  res.writeHead(status, { 'Content-Type': contentType, ...headers });
-  res.end(body);
-}
-
-function listen(server: Server, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-}
-
 function validateNetwork(options: EvmNetworkOptions): NetworkConfig {
   const chainId = options.chainId ?? DEFAULT_CHAIN_ID;
   const blockIntervalMs = options.blockIntervalMs ?? DEFAULT_INTERVAL_MS;
@@ -504,21 +476,16 @@ export class EvmSimulator {
   readonly cluster: EvmCluster;
   private readonly network: Network;
   private readonly random: () => number;
-  private readonly server: Server;
-  private readonly sockets = new Set<Socket>();
+  private readonly node: NodeServer;
   private readonly webSocket: SimulatorWebSocket<ParsedCall>;
   private readonly stopBlocks: () => void;
   private readonly listeners = new Set<(info: EvmRequestInfo) => void>();
-  private readonly abort = new AbortController();
   private currentFaults: EvmFaults = {};
   private frozenHead: number | undefined;
-  private boundPort = 0;
   private started: Promise<this> | undefined;
-  private closed = false;
   // Set for standalone nodes, whose close() must also stop the clock nobody else can reach.
   private ownsNetwork = false;
-  private transition: Promise<void> = Promise.resolve();
-  private counters = { total: 0, calls: 0, byMethod: {} as Record<string, number>, acceptedConnections: 0 };
+  private counters = { total: 0, calls: 0, byMethod: {} as Record<string, number> };
 
   static {
     createNode = (cluster, network, options, index) => new EvmSimulator(cluster, network, options, index);
@@ -530,6 +497,16 @@ export class EvmSimulator {
     this.name = options.name ?? `node-${index}`;
     this.random = options.random ?? Math.random;
     if (options.onRequest) this.listeners.add(options.onRequest);
+    const handler = (req: IncomingMessage, res: ServerResponse): void => {
+      this.handle(req, res).catch((error: unknown) => {
+        // A socket torn down mid-read must not crash the host process.
+        if (!res.headersSent && !res.destroyed) send(res, 500, String(error), 'text/plain');
+      });
+    };
+    this.node = new NodeServer(this.name, handler, {
+      refusing: () => this.currentFaults.refuse,
+      onDrop: () => this.webSocket.dropAll(),
+    });
     this.webSocket = new SimulatorWebSocket({
       faults: () => this.currentFaults,
       head: () => this.head,
@@ -537,27 +514,14 @@ export class EvmSimulator {
       receive: (text) => this.receive(text, 'webSocket'),
       answer: (call, faults) => this.answer(call, faults),
       roll: (rate) => this.roll(rate),
-      signal: this.abort.signal,
+      signal: this.node.signal,
     });
     this.stopBlocks = network.onBlock(() => this.webSocket.headChanged());
     validateFaults(options.faults ?? {});
     this.applyFaults(options.faults ?? {});
-    this.server = createServer((req, res) => {
-      this.handle(req, res).catch((error: unknown) => {
-        // A socket torn down mid-read must not crash the host process.
-        if (!res.headersSent && !res.destroyed) send(res, 500, String(error), 'text/plain');
-      });
-    });
-    // Every delayed answer waits on this one signal: its listeners grow with the requests in flight.
-    setMaxListeners(0, this.abort.signal);
-    this.server.on('connection', (socket: Socket) => {
-      this.sockets.add(socket);
-      this.counters.acceptedConnections += 1;
-      socket.once('close', () => this.sockets.delete(socket));
-    });
-    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    this.node.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       // A connection accepted before `refuse` or `close()` may still ask to upgrade.
-      if (this.closed || this.currentFaults.refuse) socket.destroy();
+      if (this.node.closed || this.currentFaults.refuse) socket.destroy();
       else this.webSocket.upgrade(req, socket, head);
     });
   }
@@ -579,8 +543,7 @@ export class EvmSimulator {
 
   /** Base URL, `http://127.0.0.1:PORT/`; stays the same across `refuse` toggles. */
   get url(): string {
-    if (this.boundPort === 0) throw new Error(`${this.name} has not been started`);
-    return `http://127.0.0.1:${this.boundPort}/`;
+    return this.node.url;
   }
 
   /** WebSocket URL, `ws://127.0.0.1:PORT/`: the same port as `url`. */
@@ -590,12 +553,12 @@ export class EvmSimulator {
 
   /** TCP port, 0 before `start()`. */
   get port(): number {
-    return this.boundPort;
+    return this.node.port;
   }
 
   /** Whether the node accepts connections right now. */
   get listening(): boolean {
-    return this.server.listening;
+    return this.node.listening;
   }
 
   /** Latest block this node reports: the cluster head minus `lag`, or frozen while `stalled`. */
@@ -610,13 +573,7 @@ export class EvmSimulator {
 
   /** Starts listening on an ephemeral port; `EvmCluster.start()` calls it for every node. */
   start(): Promise<this> {
-    this.started ??= (async () => {
-      if (this.closed) throw new Error(`${this.name} is closed`);
-      await listen(this.server, 0);
-      this.boundPort = (this.server.address() as { port: number }).port;
-      await this.syncListening();
-      return this;
-    })();
+    this.started ??= this.node.start().then(() => this);
     return this.started;
   }
 
@@ -631,7 +588,7 @@ export class EvmSimulator {
     const next = { ...this.currentFaults, ...patch };
     validateFaults(next);
     this.applyFaults(next);
-    return this.syncListening();
+    return this.node.sync();
   }
 
   /**
@@ -642,7 +599,7 @@ export class EvmSimulator {
    */
   clearFaults(): Promise<void> {
     this.applyFaults({});
-    return this.syncListening();
+    return this.node.sync();
   }
 
   /**
@@ -656,8 +613,8 @@ export class EvmSimulator {
       total: this.counters.total,
       calls: this.counters.calls,
       byMethod: { ...this.counters.byMethod },
-      openConnections: this.sockets.size,
-      acceptedConnections: this.counters.acceptedConnections,
+      openConnections: this.node.openConnections,
+      acceptedConnections: this.node.acceptedConnections,
       openSockets: this.webSocket.open,
     };
   }
@@ -669,7 +626,8 @@ export class EvmSimulator {
    * node.resetStats();
    */
   resetStats(): void {
-    this.counters = { total: 0, calls: 0, byMethod: {}, acceptedConnections: 0 };
+    this.counters = { total: 0, calls: 0, byMethod: {} };
+    this.node.resetAccepted();
   }
 
   /**
@@ -703,11 +661,11 @@ export class EvmSimulator {
    * await node.close();
    */
   async close(): Promise<void> {
-    this.closed = true;
-    this.abort.abort();
+    // Marks the node closed and aborts pending delays at once; the listener itself closes a tick later.
+    const closing = this.node.close();
     this.stopBlocks();
     this.webSocket.dropAll();
-    await this.syncListening();
+    await closing;
     if (this.ownsNetwork) this.network.stop();
   }
 
@@ -719,26 +677,8 @@ export class EvmSimulator {
     this.webSocket.headChanged();
   }
 
-  private syncListening(): Promise<void> {
-    const next = this.transition.then(async () => {
-      const wanted = this.boundPort !== 0 && !this.closed && !this.currentFaults.refuse;
-      if (wanted && !this.server.listening) await listen(this.server, this.boundPort);
-      if (!wanted && this.server.listening) {
-        const closing = new Promise<void>((resolve) => this.server.close(() => resolve()));
-        this.webSocket.dropAll();
-        for (const socket of this.sockets) socket.destroy();
-        // 'close' events arrive a tick later; the count must drop as soon as the sockets are gone.
-        this.sockets.clear();
-        await closing;
-      }
-    });
-    // One failed transition must not wedge every later one.
-    this.transition = next.catch(() => undefined);
-    return next;
-  }
-
   private roll(rate: number | undefined): boolean {
-    return rate !== undefined && rate > 0 && this.random() < rate;
+    return roll(rate, this.random);
   }
 
   private notify(info: EvmRequestInfo): void {
@@ -767,31 +707,7 @@ export class EvmSimulator {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const { batched, calls } = this.receive(await readBody(req), 'http');
     const faults = this.currentFaults;
-    if (faults.blackhole) return;
-    if (faults.latencyMs) {
-      try {
-        await sleep(faults.latencyMs, undefined, { signal: this.abort.signal });
-      } catch {
-        return;
-      }
-    }
-    if (this.roll(faults.rateLimitRate)) {
-      const retryAfter = String(faults.retryAfterSeconds ?? 1);
-      send(res, 429, 'Too Many Requests', 'text/plain', { 'Retry-After': retryAfter });
-      return;
-    }
-    if (this.roll(faults.errorRate)) {
-      send(res, 500, 'Internal Server Error', 'text/plain');
-      return;
-    }
-    if (faults.garbage) {
-      send(res, 200, GARBAGE_HTML, 'text/html; charset=utf-8');
-      return;
-    }
-    if (req.method !== 'POST') {
-      send(res, 405, 'Method Not Allowed', 'text/plain', { Allow: 'POST' });
-      return;
-    }
+    if (!(await httpFaultGate(req, res, faults, this.random, this.node.signal))) return;
     // In order, so a send followed by a receipt lookup in one batch sees the send.
     const answers: unknown[] = [];
     for (const call of calls) answers.push(await this.answer(call, faults));
@@ -1131,28 +1047,13 @@ export class EvmCluster {
    * await cluster.waitForBlock(cluster.head + 2);
    */
   waitForBlock(number: number, timeoutMs = 30_000): Promise<number> {
-    return new Promise((resolve, reject) => {
-      if (this.network.head >= number) {
-        resolve(this.network.head);
-        return;
-      }
-      if (this.network.stopped) {
-        reject(new Error('cluster closed'));
-        return;
-      }
-      // Not unref'd: an awaited wait must keep the process alive until it settles.
-      const timer = setTimeout(() => {
-        stop();
-        reject(new Error(`block ${number} not reached within ${timeoutMs} ms (head ${this.network.head})`));
-      }, timeoutMs);
-      const stop = this.network.onBlock((head) => {
-        if (head !== undefined && head < number) return;
-        clearTimeout(timer);
-        stop();
-        if (head === undefined) reject(new Error('cluster closed'));
-        else resolve(head);
-      });
-    });
+    return waitForHead(
+      this.network,
+      (listener) => this.network.onBlock(listener),
+      number,
+      timeoutMs,
+      'block',
+    );
   }
 
   /**
