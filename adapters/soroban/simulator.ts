@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FeeBumpTransaction, Keypair, Networks, StrKey, TransactionBuilder, xdr } from '@stellar/stellar-sdk';
 import { httpFaultGate } from '../../testing/simulated/faultGate.js';
+import { HeadClock } from '../../testing/simulated/HeadClock.js';
 import { readBody, send } from '../../testing/simulated/http.js';
 import { NodeServer } from '../../testing/simulated/NodeServer.js';
 import { waitForHead } from '../../testing/simulated/waitForHead.js';
@@ -152,42 +153,25 @@ interface AccountVersion {
   sequence: string;
 }
 
-/** Receives the new head after each close, or undefined once the clock has stopped. */
-type LedgerListener = (head: number | undefined) => void;
-
 const DEFAULT_INTERVAL_MS = 5000;
 const BASE_FEE = 100;
 const ZERO_HASH = Buffer.alloc(32);
 
 /** Shared ledger clock, transaction pool and account state of a cluster. */
-class Ledger {
-  head: number;
-  stopped = false;
+class Ledger extends HeadClock {
   private readonly startMs = Date.now();
   private readonly closeTimesMs = new Map<number, number>();
   private readonly txs = new Map<string, TxRecord>();
   private pending: TxRecord[] = [];
   private readonly accounts = new Map<string, AccountVersion[]>();
-  private readonly listeners = new Set<LedgerListener>();
-  private timer: NodeJS.Timeout | undefined;
 
   constructor(readonly config: NetworkConfig) {
-    this.head = config.startLedger;
+    super(config.startLedger);
     this.closeTimesMs.set(this.head, this.startMs);
   }
 
   start(): void {
-    if (this.timer || this.config.ledgerIntervalMs <= 0) return;
-    this.timer = setInterval(() => this.close(), this.config.ledgerIntervalMs);
-    // The clock alone must not keep a test process alive.
-    this.timer.unref();
-  }
-
-  stop(): void {
-    this.stopped = true;
-    clearInterval(this.timer);
-    this.timer = undefined;
-    for (const listener of [...this.listeners]) listener(undefined);
+    this.tickEvery(this.config.ledgerIntervalMs, () => this.close());
   }
 
   close(): number {
@@ -200,13 +184,8 @@ class Ledger {
       this.accounts.get(tx.source)?.push({ ledger: this.head, sequence: tx.sequence });
     });
     this.pending = [];
-    for (const listener of [...this.listeners]) listener(this.head);
+    this.emit(this.head);
     return this.head;
-  }
-
-  onClose(listener: LedgerListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
   }
 
   /** Unix seconds; ledgers before the start are extrapolated so every sequence has a plausible time. */
@@ -807,13 +786,7 @@ export class SorobanCluster {
    * await cluster.waitForLedger(cluster.head + 2);
    */
   waitForLedger(sequence: number, timeoutMs = 30_000): Promise<number> {
-    return waitForHead(
-      this.ledger,
-      (listener) => this.ledger.onClose(listener),
-      sequence,
-      timeoutMs,
-      'ledger',
-    );
+    return waitForHead(this.ledger, sequence, timeoutMs, 'ledger');
   }
 
   /**

@@ -18,6 +18,7 @@ import {
   stringToHex,
 } from 'viem';
 import { httpFaultGate, roll } from '../../testing/simulated/faultGate.js';
+import { HeadClock } from '../../testing/simulated/HeadClock.js';
 import { readBody, send } from '../../testing/simulated/http.js';
 import { NodeServer } from '../../testing/simulated/NodeServer.js';
 import { waitForHead } from '../../testing/simulated/waitForHead.js';
@@ -182,9 +183,6 @@ interface BlockRecord {
   txs: TxRecord[];
 }
 
-/** Receives the new head after each block, or undefined once the clock has stopped. */
-type BlockListener = (head: number | undefined) => void;
-
 const DEFAULT_CHAIN_ID = 31337;
 const DEFAULT_INTERVAL_MS = 1000;
 const DEFAULT_REVERT_SELECTOR: Hex = '0xdeadbeef';
@@ -232,32 +230,20 @@ function revertReason(data: Hex): string | undefined {
 }
 
 /** Shared block clock and transaction pool of a cluster. */
-class Network {
-  head: number;
-  stopped = false;
+class Network extends HeadClock {
   private readonly startMs = Date.now();
   private readonly blocks = new Map<number, BlockRecord>();
   private readonly txs = new Map<Hex, TxRecord>();
   private pending: TxRecord[] = [];
-  private readonly listeners = new Set<BlockListener>();
-  private timer: NodeJS.Timeout | undefined;
 
   constructor(readonly config: NetworkConfig) {
-    this.head = config.startBlock;
+    super(config.startBlock);
   }
 
   start(): void {
-    if (this.timer || this.stopped || this.config.blockIntervalMs <= 0) return;
-    this.timer = setInterval(() => this.mine(), this.config.blockIntervalMs);
-    // The clock alone must not keep a test process alive.
-    this.timer.unref();
-  }
-
-  stop(): void {
-    this.stopped = true;
-    clearInterval(this.timer);
-    this.timer = undefined;
-    for (const listener of [...this.listeners]) listener(undefined);
+    // A stopped chain stays stopped, even when start() comes after close().
+    if (this.stopped) return;
+    this.tickEvery(this.config.blockIntervalMs, () => this.mine());
   }
 
   mine(): number {
@@ -269,13 +255,8 @@ class Network {
       tx.index = index;
     });
     this.blocks.set(this.head, { timestampMs: Date.now(), txs });
-    for (const listener of [...this.listeners]) listener(this.head);
+    this.emit(this.head);
     return this.head;
-  }
-
-  onBlock(listener: BlockListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
   }
 
   /** Block `number` as mined; blocks before the start are empty, with timestamps extrapolated backwards. */
@@ -516,7 +497,7 @@ export class EvmSimulator {
       roll: (rate) => this.roll(rate),
       signal: this.node.signal,
     });
-    this.stopBlocks = network.onBlock(() => this.webSocket.headChanged());
+    this.stopBlocks = network.onHead(() => this.webSocket.headChanged());
     validateFaults(options.faults ?? {});
     this.applyFaults(options.faults ?? {});
     this.node.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -1047,13 +1028,7 @@ export class EvmCluster {
    * await cluster.waitForBlock(cluster.head + 2);
    */
   waitForBlock(number: number, timeoutMs = 30_000): Promise<number> {
-    return waitForHead(
-      this.network,
-      (listener) => this.network.onBlock(listener),
-      number,
-      timeoutMs,
-      'block',
-    );
+    return waitForHead(this.network, number, timeoutMs, 'block');
   }
 
   /**

@@ -1,24 +1,14 @@
-/** The parts of a cluster clock (ledgers, blocks) that `waitForHead` needs. */
-export interface HeadClock {
-  /** Latest head of the cluster. */
-  readonly head: number;
-  /** Set once the clock has stopped for good. */
-  readonly stopped: boolean;
-}
-
-/** Subscribes to head changes; the listener gets undefined once the clock stops. Returns an unsubscribe. */
-export type HeadSubscribe = (listener: (head: number | undefined) => void) => () => void;
+import type { HeadClock } from './HeadClock.js';
 
 /**
  * Resolves with the head once `clock.head` reaches `target`; rejects when the clock stops first or after
  * `timeoutMs`. `unit` names the head ("ledger", "block") in the timeout message.
  *
  * @example
- * waitForHead(this.ledger, (l) => this.ledger.onClose(l), sequence, timeoutMs, 'ledger');
+ * await waitForHead(this.ledger, sequence, timeoutMs, 'ledger');
  */
 export function waitForHead(
   clock: HeadClock,
-  subscribe: HeadSubscribe,
   target: number,
   timeoutMs: number,
   unit: string,
@@ -37,7 +27,7 @@ export function waitForHead(
       stop();
       reject(new Error(`${unit} ${target} not reached within ${timeoutMs} ms (head ${clock.head})`));
     }, timeoutMs);
-    const stop = subscribe((head) => {
+    const stop = clock.onHead((head) => {
       if (head !== undefined && head < target) return;
       clearTimeout(timer);
       stop();
