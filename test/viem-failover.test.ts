@@ -1,17 +1,13 @@
-import { createPublicClient, defineChain, fallback, http, parseGwei } from 'viem';
+import { createPublicClient, fallback, http, parseGwei } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type FailoverTransport, failover } from '../adapters/viem/index.js';
 import { EvmCluster } from '../adapters/viem/simulator.js';
 import { silentLogger } from '../src/index.js';
 import { timed, waitFor } from './helpers.js';
+import { simulatedChain } from './simulatedChain.js';
 
-const chain = defineChain({
-  id: 31337,
-  name: 'Simulated',
-  nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
-  rpcUrls: { default: { http: ['http://127.0.0.1'] } },
-});
+const chain = simulatedChain;
 const account = privateKeyToAccount('0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d');
 
 let cluster: EvmCluster;

@@ -1,16 +1,12 @@
-import { createPublicClient, defineChain, webSocket } from 'viem';
+import { createPublicClient, webSocket } from 'viem';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type FailoverTransport, failover } from '../adapters/viem/index.js';
 import { EvmCluster } from '../adapters/viem/simulator.js';
 import { silentLogger } from '../src/index.js';
 import { waitFor } from './helpers.js';
+import { simulatedChain } from './simulatedChain.js';
 
-const chain = defineChain({
-  id: 31337,
-  name: 'Simulated',
-  nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
-  rpcUrls: { default: { http: ['http://127.0.0.1'] } },
-});
+const chain = simulatedChain;
 
 let cluster: EvmCluster;
 let transport: FailoverTransport | undefined;
