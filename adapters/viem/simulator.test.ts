@@ -6,7 +6,6 @@ import {
   CallExecutionError,
   createPublicClient,
   createWalletClient,
-  defineChain,
   ExecutionRevertedError,
   type Hex,
   HttpRequestError,
@@ -21,38 +20,15 @@ import {
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import {
-  EvmCluster,
-  type EvmClusterOptions,
-  EvmSimulator,
-  type EvmSimulatorStartOptions,
-} from './simulator.js';
-
-const running: Array<{ close(): Promise<void> }> = [];
+import { closeSimulators, startCluster, startSim } from '../../test/evmSimulators.js';
+import { simulatedChain } from '../../test/simulatedChain.js';
+import { EvmCluster, EvmSimulator } from './simulator.js';
 
 afterEach(async () => {
-  await Promise.all(running.splice(0).map((item) => item.close()));
+  await closeSimulators();
 });
 
-async function startSim(options: EvmSimulatorStartOptions = {}): Promise<EvmSimulator> {
-  const sim = await EvmSimulator.start({ blockIntervalMs: 0, ...options });
-  running.push(sim);
-  return sim;
-}
-
-async function startCluster(options: EvmClusterOptions = {}): Promise<EvmCluster> {
-  const cluster = await new EvmCluster({ blockIntervalMs: 0, ...options }).start();
-  running.push(cluster);
-  return cluster;
-}
-
-const localChain = defineChain({
-  id: 31337,
-  name: 'Switchyard simulator',
-  nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
-  // Each client passes its node's URL to http(); this only satisfies the type.
-  rpcUrls: { default: { http: ['http://127.0.0.1/'] } },
-});
+const localChain = simulatedChain;
 
 /** cacheTime 0: viem otherwise serves getBlockNumber from a 4 s cache and the head never seems to move. */
 function client(node: EvmSimulator, { timeout = 500, batch = false } = {}): PublicClient {

@@ -1,7 +1,6 @@
 import {
   type BaseError,
   createPublicClient,
-  defineChain,
   InternalRpcError,
   LimitExceededRpcError,
   SocketClosedError,
@@ -13,40 +12,17 @@ import { watchBlockNumber } from 'viem/actions';
 import { socketClientCache } from 'viem/utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
-import {
-  EvmCluster,
-  type EvmClusterOptions,
-  EvmSimulator,
-  type EvmSimulatorStartOptions,
-} from './simulator.js';
-
-const running: Array<{ close(): Promise<void> }> = [];
+import { closeAfterwards, closeSimulators, startCluster, startSim } from '../../test/evmSimulators.js';
+import { simulatedChain } from '../../test/simulatedChain.js';
+import { EvmSimulator } from './simulator.js';
 
 afterEach(async () => {
   // viem keeps one socket client per URL for the whole process, and reconnects it unless closed first.
   for (const client of socketClientCache.values()) client.close();
-  await Promise.all(running.splice(0).map((item) => item.close()));
+  await closeSimulators();
 });
 
-async function startSim(options: EvmSimulatorStartOptions = {}): Promise<EvmSimulator> {
-  const sim = await EvmSimulator.start({ blockIntervalMs: 0, ...options });
-  running.push(sim);
-  return sim;
-}
-
-async function startCluster(options: EvmClusterOptions = {}): Promise<EvmCluster> {
-  const cluster = await new EvmCluster({ blockIntervalMs: 0, ...options }).start();
-  running.push(cluster);
-  return cluster;
-}
-
-const localChain = defineChain({
-  id: 31337,
-  name: 'Switchyard simulator',
-  nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
-  // Each client passes its node's URL to webSocket(); this only satisfies the type.
-  rpcUrls: { default: { http: ['http://127.0.0.1/'], webSocket: ['ws://127.0.0.1/'] } },
-});
+const localChain = simulatedChain;
 
 /** cacheTime 0: viem otherwise serves getBlockNumber from a 4 s cache and the head never seems to move. */
 function client(node: EvmSimulator, { timeout = 2000 } = {}) {
@@ -93,7 +69,7 @@ function watchHeads(viem: WebSocketClient) {
       errors.push(error);
     },
   });
-  running.push(unwatching(unwatch));
+  closeAfterwards(unwatching(unwatch));
   return { heads, errors };
 }
 
@@ -110,7 +86,7 @@ async function rawSocket(url: string) {
   const frames: unknown[] = [];
   ws.on('message', (data) => frames.push(JSON.parse(String(data))));
   await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
-  running.push({ close: async () => ws.terminate() });
+  closeAfterwards({ close: async () => ws.terminate() });
   return {
     frames,
     send: (body: unknown) => ws.send(JSON.stringify(body)),
@@ -234,7 +210,7 @@ describe('newHeads subscriptions through viem', () => {
     const sim = await startSim({ blockIntervalMs: 30 });
     const blocks: Array<{ number: bigint; hash: string; parentHash: string; timestamp: bigint }> = [];
     const unwatch = client(sim).watchBlocks({ poll: false, onBlock: (block) => blocks.push(block) });
-    running.push(unwatching(unwatch));
+    closeAfterwards(unwatching(unwatch));
     await vi.waitFor(() => expect(blocks.length).toBeGreaterThanOrEqual(3));
 
     const [first, second] = blocks;
@@ -382,7 +358,7 @@ describe('fault knobs over a WebSocket', () => {
     await viem.getChainId();
     // viem's background reconnect fails against the refused port and logs it with console.error.
     const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
-    running.push({ close: async () => logged.mockRestore() });
+    closeAfterwards({ close: async () => logged.mockRestore() });
 
     await sim.setFaults({ refuse: true });
     expect(sim.stats()).toMatchObject({ openSockets: 0, openConnections: 0 });
@@ -402,7 +378,7 @@ describe('fault knobs over a WebSocket', () => {
   it('close() terminates every socket, subscribed and blackholed ones included', async () => {
     const sim = await EvmSimulator.start({ blockIntervalMs: 20 });
     const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
-    running.push({ close: async () => logged.mockRestore() });
+    closeAfterwards({ close: async () => logged.mockRestore() });
     const { heads, errors } = watchHeads(client(sim));
     await vi.waitFor(() => expect(heads.length).toBeGreaterThanOrEqual(1));
     const raw = await rawSocket(sim.wsUrl);
