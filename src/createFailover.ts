@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { createInstanceContainer, TOKENS } from './container.js';
 import {
   type Endpoint,
@@ -9,8 +8,7 @@ import {
 } from './endpoint.js';
 import { ClosedError, ConfigError } from './errors.js';
 import { Emitter, type FailoverEvents, type Unsubscribe } from './events.js';
-import { HealthSupervisor } from './health/HealthSupervisor.js';
-import { ProbeSharing } from './health/ProbeSharing.js';
+import { createHealthSupervisor } from './health/createHealthSupervisor.js';
 import type { HealthSnapshot } from './health/snapshot.js';
 import type { HealthProbe } from './interfaces.js';
 import { type FailoverConfig, resolveTuning } from './options.js';
@@ -95,41 +93,13 @@ export function createFailover(parameters: CreateFailoverParameters): Failover {
     },
     parameters.container,
   );
-  const clock = container.resolve(TOKENS.Clock);
-  const logger = container.resolve(TOKENS.Logger);
-  const router = container.resolve(TOKENS.Router);
-  // No store: health stays in this instance. A store (given or registered) shares probing.
-  const store = container.isRegistered(TOKENS.StateStore, true)
-    ? container.resolve(TOKENS.StateStore)
-    : undefined;
   const random = parameters.random ?? Math.random;
-  const events = new Emitter<FailoverEvents>(logger);
-
-  const supervisor = new HealthSupervisor(endpoints, {
-    probe: container.resolve(TOKENS.HealthProbe),
-    router,
-    clock,
-    logger,
-    sharing:
-      store &&
-      new ProbeSharing({
-        store,
-        ownerId: `${process.pid}.${randomBytes(4).toString('hex')}`,
-        clock,
-        logger,
-        events,
-        leaseMs: tuning.probeIntervalMs,
-        // A store slower than a whole interval makes sharing pointless: probe locally then.
-        timeoutMs: tuning.probeIntervalMs,
-      }),
-    events,
-    random,
-    config: { ...tuning, jitter: 0.1, publishCoalesceMs: 50, ewmaAlpha: 0.3, windowSize: 32 },
-  });
+  const events = new Emitter<FailoverEvents>(container.resolve(TOKENS.Logger));
+  const supervisor = createHealthSupervisor(endpoints, container, tuning, events, random);
   const executor = new Executor({
     supervisor,
-    router,
-    clock,
+    router: container.resolve(TOKENS.Router),
+    clock: container.resolve(TOKENS.Clock),
     classifier: container.isRegistered(TOKENS.CallClassifier, true)
       ? container.resolve(TOKENS.CallClassifier)
       : transportErrors,

@@ -109,10 +109,12 @@ export interface ParseEndpointsOptions {
   field?: string;
   /** Accepted URL protocols. @default ['http:', 'https:'] */
   protocols?: readonly string[];
+  /** Accept an empty list (e.g. a monitor whose candidates come later). @default false */
+  allowEmpty?: boolean;
 }
 
 /**
- * Validates a list of endpoints: non-empty, valid URLs, no duplicates (by URL or label).
+ * Validates a list of endpoints: non-empty (unless `allowEmpty`), valid URLs, no duplicates (by URL or label).
  *
  * @throws {ConfigError} naming the offending entry, e.g. `endpoints[1].url: is not a valid URL`.
  */
@@ -122,7 +124,7 @@ export function parseEndpoints(
 ): Endpoint[] {
   const field = options.field ?? 'endpoints';
   const protocols = options.protocols ?? ['http:', 'https:'];
-  if (!Array.isArray(inputs) || inputs.length === 0) {
+  if (!Array.isArray(inputs) || (inputs.length === 0 && !options.allowEmpty)) {
     throw new ConfigError(field, 'must list at least one endpoint');
   }
   const parsed = inputs.map((input, i) => parseOne(input, `${field}[${i}]`, protocols));

@@ -12,7 +12,9 @@ export type SwitchyardErrorCode =
   | 'TIMEOUT'
   | 'CLOSED'
   | 'STATE_STORE_FAILED'
-  | 'ENDPOINT_FAILED';
+  | 'ENDPOINT_FAILED'
+  | 'STREAM_FAILED'
+  | 'ALL_STREAMS_FAILED';
 
 export interface SwitchyardErrorOptions {
   details?: string | undefined;
@@ -145,5 +147,65 @@ export class EndpointError extends SwitchyardError {
     super('ENDPOINT_FAILED', `${endpoint}: ${reason}`);
     this.endpoint = endpoint;
     this.status = status;
+  }
+}
+
+/**
+ * Why a head stream stopped:
+ * - `malformed`: an event whose data could not be understood;
+ * - `unexpected-event`: an event of a type that was not subscribed to;
+ * - `http-status`: the node answered the subscription with an error status (e.g. 503 while syncing);
+ * - `stalled`: no event and no keep-alive for longer than the stall timeout;
+ * - `ended`: the node closed the stream;
+ * - `network`: the connection failed or broke.
+ */
+export type StreamFailure =
+  | 'malformed'
+  | 'unexpected-event'
+  | 'http-status'
+  | 'stalled'
+  | 'ended'
+  | 'network';
+
+/**
+ * One endpoint's head stream failed. The monitor restarts it; this error reaches users only in
+ * logs and `status()`, as the redacted `lastError`.
+ *
+ * @example
+ * throw new StreamError('bn-1', 'malformed', 'head event without a block root');
+ */
+export class StreamError extends SwitchyardError {
+  override name = 'StreamError';
+  readonly endpoint: string;
+  readonly reason: StreamFailure;
+  /** HTTP status when the node answered with one. */
+  readonly status: number | undefined;
+
+  constructor(endpoint: string, reason: StreamFailure, details?: string, status?: number) {
+    super('STREAM_FAILED', `${endpoint}: stream ${reason}`, { details });
+    this.endpoint = endpoint;
+    this.reason = reason;
+    this.status = status;
+  }
+}
+
+/**
+ * Every endpoint's head stream has been down for `cycles` retry cycles in a row. Raised as the
+ * monitor's `error` event; the monitor keeps retrying at every slot.
+ *
+ * @example
+ * monitor.on('error', ({ error }) => { if (error instanceof AllStreamsFailedError) page(error.attempts) });
+ */
+export class AllStreamsFailedError extends SwitchyardError {
+  override name = 'AllStreamsFailedError';
+  readonly cycles: number;
+  readonly attempts: readonly EndpointAttempt[];
+
+  constructor(cycles: number, attempts: readonly EndpointAttempt[]) {
+    super('ALL_STREAMS_FAILED', `Every head stream has been down for ${cycles} retry cycles.`, {
+      metaMessages: describeAttempts(attempts),
+    });
+    this.cycles = cycles;
+    this.attempts = attempts;
   }
 }

@@ -14,10 +14,13 @@ export {
 } from './endpoint.js';
 export {
   AllEndpointsFailedError,
+  AllStreamsFailedError,
   ClosedError,
   ConfigError,
   type EndpointAttempt,
   EndpointError,
+  StreamError,
+  type StreamFailure,
   SwitchyardError,
   type SwitchyardErrorCode,
   type SwitchyardErrorOptions,
@@ -41,8 +44,10 @@ export type {
 } from './health/snapshot.js';
 export type {
   CancelTimer,
+  ChainHead,
   Clock,
   HeadStream,
+  HeadStreamHooks,
   HealthProbe,
   Logger,
   ProbeLease,
@@ -53,7 +58,7 @@ export type {
   StateStore,
 } from './interfaces.js';
 export { consoleLogger, silentLogger } from './logger.js';
-export { type FailoverConfig, type ResolvedTuning, resolveTuning } from './options.js';
+export { type FailoverConfig, positiveOption, type ResolvedTuning, resolveTuning } from './options.js';
 export { parseRetryAfter } from './retryAfter.js';
 export {
   type AttemptContext,
@@ -70,4 +75,24 @@ export { FileStateStore, type FileStateStoreConfig } from './state/FileStateStor
 export { emptySharedState, MemoryStateStore } from './state/MemoryStateStore.js';
 export { type ParsedSharedState, parseSharedState, SHARED_STATE_VERSION } from './state/parseSharedState.js';
 export type { EndpointStatus, FailoverStatus } from './status.js';
+export {
+  type CreateHeadMonitorParameters,
+  createHeadMonitor,
+  type HeadMonitorConfig,
+} from './streams/createHeadMonitor.js';
+export { PushQueue } from './streams/PushQueue.js';
+export { MAINNET_SLOT_MS, SlotClock, type SlotTiming, validateSlotTiming } from './streams/SlotClock.js';
+export type {
+  CandidateRef,
+  DeliveredHead,
+  HeadMonitor,
+  HeadMonitorErrorEvent,
+  HeadMonitorEvents,
+  HeadMonitorStatus,
+  HeadStreamStatus,
+  StreamLostEvent,
+  StreamMetrics,
+  StreamOpenEvent,
+  StreamState,
+} from './streams/types.js';
 export { TaskSet } from './TaskSet.js';

@@ -43,12 +43,38 @@ export interface Router {
   plan(ranking: RouteRanking): readonly Endpoint[];
 }
 
+/** What every head a {@link HeadStream} delivers must say: where it is in the chain and which block it is. */
+export interface ChainHead {
+  /** Position in the chain: slot, block number or ledger. */
+  readonly slot: number;
+  /** The block's id (root, hash). Two heads are the same head when slot and block match. */
+  readonly block: string;
+}
+
+/** How a {@link HeadStream} tells its consumer about the connection, besides delivering heads. */
+export interface HeadStreamHooks {
+  /** The subscription was accepted (e.g. HTTP 200 on an SSE request). */
+  onOpen(): void;
+  /** Any sign of life that is not a head (a keep-alive, any bytes): it keeps the stall timer from firing. */
+  onActivity(): void;
+}
+
 /**
  * A stream of heads from one endpoint (e.g. beacon SSE `head` events). The consumer owns
- * retries: an iterator that ends or throws means the stream is gone. Must honour `signal`.
+ * retries: an iterator that ends or throws means the stream is gone (throw a `StreamError` to
+ * say why). Must honour `signal` and release the connection when it aborts.
+ *
+ * @example
+ * const stream: HeadStream<ChainHead> = {
+ *   async *open(endpoint, signal, hooks) {
+ *     const socket = await connect(endpoint.url, { signal });
+ *     hooks?.onOpen();
+ *     for await (const message of socket) yield { slot: message.slot, block: message.hash };
+ *   },
+ * };
  */
-export interface HeadStream<Head = unknown> {
-  open(endpoint: Endpoint, signal: AbortSignal): AsyncIterable<Head>;
+export interface HeadStream<Head = ChainHead> {
+  open(endpoint: Endpoint, signal: AbortSignal, hooks?: HeadStreamHooks): AsyncIterable<Head>;
 }
 
 /** One endpoint's health as shared between processes. Ids only: never URLs or credentials. */

@@ -54,7 +54,13 @@ export interface ResolvedTuning {
   recoverySamples: number;
 }
 
-function positive(field: string, value: number | undefined, fallback: number, integer = false): number {
+/** A positive (optionally whole) number option, or its default. @throws {ConfigError} naming `field`. */
+export function positiveOption(
+  field: string,
+  value: number | undefined,
+  fallback: number,
+  integer = false,
+): number {
   const resolved = value ?? fallback;
   if (typeof resolved !== 'number' || !Number.isFinite(resolved) || resolved <= 0) {
     throw new ConfigError(field, `must be a positive number (got ${String(value)})`);
@@ -73,8 +79,8 @@ export function resolveTuning(
   config: FailoverConfig,
   defaults: { lagTolerance?: number } = {},
 ): ResolvedTuning {
-  const probeIntervalMs = positive('probeIntervalMs', config.probeIntervalMs, 1000);
-  const probeTimeoutMs = positive(
+  const probeIntervalMs = positiveOption('probeIntervalMs', config.probeIntervalMs, 1000);
+  const probeTimeoutMs = positiveOption(
     'probeTimeoutMs',
     config.probeTimeoutMs,
     Math.min(800, probeIntervalMs * 0.8),
@@ -95,9 +101,10 @@ export function resolveTuning(
   let hedge: ResolvedTuning['hedge'] = false;
   if (config.hedge !== false) {
     const givenMax = config.hedge?.maxDelayMs;
-    const maxOrUndefined = givenMax === undefined ? undefined : positive('hedge.maxDelayMs', givenMax, 0);
+    const maxOrUndefined =
+      givenMax === undefined ? undefined : positiveOption('hedge.maxDelayMs', givenMax, 0);
     // A small maximum alone lowers the default minimum, as a large minimum raises the default maximum.
-    const minDelayMs = positive(
+    const minDelayMs = positiveOption(
       'hedge.minDelayMs',
       config.hedge?.minDelayMs,
       Math.min(50, maxOrUndefined ?? 50),
@@ -110,17 +117,17 @@ export function resolveTuning(
   return {
     probeIntervalMs,
     probeTimeoutMs,
-    latencyThresholdMs: positive('latencyThresholdMs', config.latencyThresholdMs, 500),
+    latencyThresholdMs: positiveOption('latencyThresholdMs', config.latencyThresholdMs, 500),
     lagTolerance,
-    timeoutMs: positive('timeoutMs', config.timeoutMs, 10_000),
+    timeoutMs: positiveOption('timeoutMs', config.timeoutMs, 10_000),
     // Each endpoint is tried at most once per call and the deadline bounds the whole call, so by
     // default a call fails only when every routable endpoint has failed.
     maxAttempts:
       config.maxAttempts === undefined
         ? Number.POSITIVE_INFINITY
-        : positive('maxAttempts', config.maxAttempts, 0, true),
+        : positiveOption('maxAttempts', config.maxAttempts, 0, true),
     hedge,
-    breakerThreshold: positive('breakerThreshold', config.breakerThreshold, 3, true),
-    recoverySamples: positive('recoverySamples', config.recoverySamples, 2, true),
+    breakerThreshold: positiveOption('breakerThreshold', config.breakerThreshold, 3, true),
+    recoverySamples: positiveOption('recoverySamples', config.recoverySamples, 2, true),
   };
 }

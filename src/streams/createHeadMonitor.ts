@@ -1,0 +1,130 @@
+import { createInstanceContainer, TOKENS } from '../container.js';
+import {
+  type Endpoint,
+  type EndpointInput,
+  type ParseEndpointsOptions,
+  parseEndpoints,
+} from '../endpoint.js';
+import { ConfigError } from '../errors.js';
+import { Emitter, type FailoverEvents } from '../events.js';
+import { createHealthSupervisor } from '../health/createHealthSupervisor.js';
+import type { ChainHead, HeadStream, HealthProbe } from '../interfaces.js';
+import { type FailoverConfig, positiveOption, resolveTuning } from '../options.js';
+import { SlotClock, type SlotTiming } from './SlotClock.js';
+import { SlotHeadMonitor } from './SlotHeadMonitor.js';
+import type { HeadMonitor } from './types.js';
+
+/** Probe and logging options a head monitor shares with `createFailover` (calls are not routed, so no call tuning). */
+export type HeadMonitorConfig = Omit<FailoverConfig, 'timeoutMs' | 'maxAttempts' | 'hedge'>;
+
+export interface CreateHeadMonitorParameters<Head extends ChainHead> extends HeadMonitorConfig {
+  /** The endpoints to stream from; may be empty (add them later with `updateCandidates`). */
+  candidates: readonly EndpointInput[];
+  /** Opens one endpoint's stream. @default the `TOKENS.HeadStream` registration */
+  stream?: HeadStream<Head>;
+  /** Reads an endpoint's current head once after each (re)connect: streams do not replay what was missed. */
+  readHead?: (endpoint: Endpoint, signal: AbortSignal) => Promise<Head>;
+  /** The chain's slot timing, if known. */
+  timing?: SlotTiming;
+  /**
+   * Asks an endpoint for the slot timing, when `timing` is not given; the first endpoint that answers wins.
+   * Until then, slots are assumed to last 12 s.
+   */
+  discoverTiming?: (endpoint: Endpoint, signal: AbortSignal) => Promise<SlotTiming>;
+  /** Ranks endpoints for `best()`. @default the `TOKENS.HealthProbe` registration, else none */
+  probe?: HealthProbe;
+  /** Silence, in slots, after which a stream is restarted. @default 1.5 */
+  stallSlots?: number;
+  /** Retry cycles with every stream down before the `error` event. @default 5 */
+  failedCyclesBeforeError?: number;
+  /** Heads buffered per async iterator before the oldest is dropped (and counted). @default 64 */
+  bufferSize?: number;
+  /** Deadline of one `readHead` or `discoverTiming` call. @default 5000 */
+  requestTimeoutMs?: number;
+  /** Accepted URL protocols. @default ['http:', 'https:'] */
+  protocols?: ParseEndpointsOptions['protocols'];
+  /** Default lag tolerance (in slots) of this protocol's probe heads. */
+  defaultLagTolerance?: number;
+  /** Runs once after `close()` has stopped everything, e.g. to release an HTTP agent the stream and probe share. */
+  onClose?: () => Promise<void>;
+}
+
+/**
+ * A head monitor for any chain: one independent, self-healing stream per endpoint, retried at
+ * most once per slot (the first retry at once), restarted when it stalls for `stallSlots` or
+ * sends nonsense; heads announced once per (slot, block), first deliverer wins. The beacon
+ * adapter (`switchyard-rpc/beacon`) is a thin layer over this.
+ *
+ * @example
+ * const monitor = createHeadMonitor({
+ *   candidates: ['wss://node-a.example', 'wss://node-b.example'],
+ *   protocols: ['wss:'],
+ *   stream: mySlotStream,                                  // a HeadStream<ChainHead>
+ *   timing: { genesisTimeMs: 0, slotMs: 400 },
+ * });
+ * monitor.on('head', (head) => console.log(head.slot, head.block, 'first from', head.endpoint.label));
+ * await monitor.close();
+ */
+export function createHeadMonitor<Head extends ChainHead>(
+  parameters: CreateHeadMonitorParameters<Head>,
+): HeadMonitor<Head> {
+  const tuning = resolveTuning(parameters, { lagTolerance: parameters.defaultLagTolerance });
+  const parseOptions: ParseEndpointsOptions = {
+    field: 'candidates',
+    protocols: parameters.protocols,
+    allowEmpty: true,
+  };
+  const endpoints = parseEndpoints(parameters.candidates, parseOptions);
+  const container = createInstanceContainer(
+    {
+      clock: parameters.clock,
+      logger: parameters.logger,
+      stateStore: parameters.stateStore,
+      probe: parameters.probe,
+      headStream: parameters.stream as HeadStream | undefined,
+      router: parameters.router,
+    },
+    parameters.container,
+  );
+  if (!container.isRegistered(TOKENS.HeadStream, true))
+    throw new ConfigError('stream', 'must be given (or registered as TOKENS.HeadStream)');
+  const stream = container.resolve(TOKENS.HeadStream) as HeadStream<unknown> as HeadStream<Head>;
+  if (typeof stream.open !== 'function')
+    throw new ConfigError('stream', 'must have an open(endpoint, signal, hooks) method');
+  const clock = container.resolve(TOKENS.Clock);
+  const logger = container.resolve(TOKENS.Logger);
+  const health = container.isRegistered(TOKENS.HealthProbe, true)
+    ? createHealthSupervisor(
+        endpoints,
+        container,
+        tuning,
+        new Emitter<FailoverEvents>(logger),
+        parameters.random ?? Math.random,
+      )
+    : undefined;
+
+  const monitor = new SlotHeadMonitor<Head>(endpoints, {
+    stream,
+    readHead: parameters.readHead,
+    discoverTiming: parameters.discoverTiming,
+    parseCandidates: (inputs) => parseEndpoints(inputs, parseOptions),
+    slots: new SlotClock(clock, parameters.timing),
+    clock,
+    logger,
+    health,
+    onClose: parameters.onClose,
+    config: {
+      stallSlots: positiveOption('stallSlots', parameters.stallSlots, 1.5),
+      failedCyclesBeforeError: positiveOption(
+        'failedCyclesBeforeError',
+        parameters.failedCyclesBeforeError,
+        5,
+        true,
+      ),
+      bufferSize: positiveOption('bufferSize', parameters.bufferSize, 64, true),
+      requestTimeoutMs: positiveOption('requestTimeoutMs', parameters.requestTimeoutMs, 5000),
+    },
+  });
+  monitor.start();
+  return monitor;
+}
