@@ -8,8 +8,10 @@ export default defineConfig({
     // Examples import the package by name, as a user would; tests run them against the source.
     alias: [
       { find: /^switchyard-rpc$/, replacement: source('./src/index.ts') },
+      { find: /^switchyard-rpc\/beacon$/, replacement: source('./adapters/beacon/index.ts') },
       { find: /^switchyard-rpc\/soroban$/, replacement: source('./adapters/soroban/index.ts') },
       { find: /^switchyard-rpc\/testing$/, replacement: source('./testing/index.ts') },
+      { find: /^switchyard-rpc\/testing\/beacon$/, replacement: source('./testing/beacon.ts') },
       { find: /^switchyard-rpc\/testing\/viem$/, replacement: source('./testing/viem.ts') },
       { find: /^switchyard-rpc\/viem$/, replacement: source('./adapters/viem/index.ts') },
     ],

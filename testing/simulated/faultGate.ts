@@ -38,7 +38,7 @@ export function roll(rate: number | undefined, random: () => number): boolean {
 
 /**
  * Applies the HTTP faults to one request, in the order a real stack would meet them: blackhole, latency,
- * 429, 500, garbage, then the method check. Resolves true when the request got through and the caller must
+ * 429, 500, garbage, then the method check (`allowedMethod`: POST for JSON-RPC, GET for REST). Resolves true when the request got through and the caller must
  * answer it; false when a fault has already answered (or deliberately never will).
  *
  * @example
@@ -50,6 +50,7 @@ export async function httpFaultGate(
   faults: HttpFaults,
   random: () => number,
   signal: AbortSignal,
+  allowedMethod: 'GET' | 'POST' = 'POST',
 ): Promise<boolean> {
   if (faults.blackhole) return false;
   if (faults.latencyMs) {
@@ -73,8 +74,8 @@ export async function httpFaultGate(
     send(res, 200, GARBAGE_HTML, 'text/html; charset=utf-8');
     return false;
   }
-  if (req.method !== 'POST') {
-    send(res, 405, 'Method Not Allowed', 'text/plain', { Allow: 'POST' });
+  if (req.method !== allowedMethod) {
+    send(res, 405, 'Method Not Allowed', 'text/plain', { Allow: allowedMethod });
     return false;
   }
   return true;

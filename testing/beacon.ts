@@ -1,0 +1,25 @@
+/**
+ * Test helpers for beacon API users: a simulated Ethereum beacon node and cluster on 127.0.0.1, serving a
+ * few REST endpoints and `head` events over SSE on a shared slot clock, with fault knobs (HTTP faults,
+ * refuse, unavailable, lag, stalled or dropped streams, malformed events). Needs no SDK.
+ *
+ * @example
+ * import { BeaconCluster } from 'switchyard-rpc/testing/beacon';
+ *
+ * const cluster = await new BeaconCluster({ nodes: 3, slotMs: 200 }).start();
+ * await cluster.nodes[0]!.setFaults({ stallStreams: true });
+ * cluster.nodes[1]!.dropStreams();
+ * await cluster.close();
+ */
+export {
+  BeaconCluster,
+  type BeaconClusterOptions,
+  type BeaconFaults,
+  type BeaconMalformedKind,
+  type BeaconNetworkOptions,
+  BeaconSimulator,
+  type BeaconSimulatorOptions,
+  type BeaconSimulatorStartOptions,
+  type BeaconSimulatorStats,
+} from '../adapters/beacon/simulator.js';
+export type { HttpFaults } from './simulated/faultGate.js';
