@@ -363,9 +363,12 @@ describe('createBeaconHeadMonitor over simulated beacon nodes', () => {
     await allOpen(s);
     await s.cluster.nodes[0]!.setFaults({ optimistic: true });
     await s.cluster.nodes[1]!.setFaults({ lag: 6 });
-    await waitFor(() => s.monitor.best()?.label === 'bn-3', 'bn-3 ranked first', 5000);
-    expect(streamOf(s.monitor, 'bn-1').health).toBe('down');
-    expect(streamOf(s.monitor, 'bn-2').health).toBe('lagging');
+    await waitFor(
+      () => streamOf(s.monitor, 'bn-1').health === 'down' && streamOf(s.monitor, 'bn-2').health === 'lagging',
+      'bn-1 down (optimistic), bn-2 lagging',
+      10_000,
+    );
+    expect(s.monitor.best()?.label).toBe('bn-3');
   });
 
   test('credentials in URLs and headers never reach logs, events or status', async () => {
@@ -410,6 +413,51 @@ describe('createBeaconHeadMonitor over simulated beacon nodes', () => {
     await s.monitor.close(); // idempotent
   });
 
+  test('stress: streams dropped, fed garbage and swapped in and out while heads keep flowing', async () => {
+    const cluster = await new BeaconCluster({ nodes: 6, slotMs: 200, keepAliveMs: 40 }).start();
+    running.push(() => cluster.close());
+    const candidate = (i: number) => ({ url: cluster.nodes[i]!.url, label: `bn-${i}` });
+    const monitor = createBeaconHeadMonitor({
+      candidates: [0, 1, 2].map(candidate),
+      genesisTime: cluster.genesisTime,
+      secondsPerSlot: 0.2,
+      logger: recordingLogger(),
+    });
+    running.push(() => monitor.close());
+    const slots = new Set<number>();
+    monitor.on('head', (head) => slots.add(head.slot));
+    await waitFor(() => monitor.status().streams.every((st) => st.connected), 'streams open');
+    const first = cluster.slot + 1;
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 48_271) % 2_147_483_647;
+      return seed / 2_147_483_647;
+    };
+    const endSlot = first + 15;
+    while (cluster.slot < endSlot) {
+      const node = 1 + Math.floor(random() * 5);
+      const action = random();
+      if (action < 0.4) {
+        // bn-0 is always a candidate and never faulted: the union of streams must miss nothing.
+        const others = [1, 2, 3, 4, 5].filter(() => random() < 0.5);
+        monitor.updateCandidates([0, ...others].map(candidate));
+      } else if (action < 0.7) cluster.nodes[node]!.dropStreams();
+      else cluster.nodes[node]!.sendMalformed(random() < 0.5 ? 'json' : 'unexpected-event');
+      await new Promise((resolve) => setTimeout(resolve, 20 + random() * 60));
+    }
+    const last = cluster.slot - 1;
+    monitor.updateCandidates([0, 1, 2].map(candidate));
+    await waitFor(() => monitor.status().streams.every((st) => st.connected), 'final streams open');
+    await waitFor(
+      () => cluster.nodes.every((node, i) => node.stats().openStreams === (i < 3 ? 1 : 0)),
+      'one stream per candidate, none elsewhere',
+    );
+    for (let slot = first; slot <= last; slot += 1) expect(slots, `slot ${slot}`).toContain(slot);
+    expect(streamOf(monitor, 'bn-0').metrics).toMatchObject({ disconnections: 0, restarts: 0 });
+    expect(cluster.nodes[0]!.stats().streamConnects).toBe(1);
+    expect(monitor.status().streams).toHaveLength(3);
+  });
+
   test('bad options get a clear error', () => {
     expect(() => createBeaconHeadMonitor({ candidates: ['not a url'] })).toThrow(ConfigError);
     expect(() => createBeaconHeadMonitor({ candidates: ['not a url'] })).toThrow(/candidates\[0\]\.url/);
@@ -419,4 +467,24 @@ describe('createBeaconHeadMonitor over simulated beacon nodes', () => {
     );
     expect(() => createBeaconHeadMonitor({ candidates: [], stallSlots: 0 })).toThrow(/stallSlots/);
   });
+});
+
+test('after close() nothing of the monitor keeps the process alive, though the nodes stay up', async () => {
+  const cluster = await new BeaconCluster({ nodes: 3, slotMs: 100, keepAliveMs: 20 }).start();
+  running.push(() => cluster.close());
+  await cluster.nodes[1]!.setFaults({ unavailable: true });
+  await cluster.nodes[2]!.setFaults({ stallStreams: true });
+  const { execFile } = await import('node:child_process');
+  const args = [String(cluster.genesisTime), String(cluster.slotMs), ...cluster.urls];
+  const { code, stdout } = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+    const child = execFile(
+      process.execPath,
+      ['test/fixtures/beacon-close-exits.mjs', ...args],
+      { timeout: 15_000 },
+      (error, out) => resolve({ code: error ? (child.exitCode ?? -1) : 0, stdout: out }),
+    );
+  });
+  expect(stdout.trim()).toBe('closed');
+  expect(code).toBe(0);
+  expect(cluster.nodes.map((node) => node.stats().openStreams)).toEqual([0, 0, 0]);
 });
