@@ -5,6 +5,7 @@ import type { HealthSupervisor } from '../health/HealthSupervisor.js';
 import type { CancelTimer, ChainHead, Clock, HeadStream, HeadStreamHooks, Logger } from '../interfaces.js';
 import { TaskSet } from '../TaskSet.js';
 import { PushQueue } from './PushQueue.js';
+import { SeenHeads } from './SeenHeads.js';
 import type { SlotClock, SlotTiming } from './SlotClock.js';
 import type {
   CandidateRef,
@@ -16,6 +17,7 @@ import type {
   StreamMetrics,
   StreamState,
 } from './types.js';
+import { untilAborted } from './untilAborted.js';
 
 /** The validated settings of a {@link SlotHeadMonitor}. */
 export interface SlotHeadMonitorConfig {
@@ -81,7 +83,7 @@ export class SlotHeadMonitor<Head extends ChainHead> implements HeadMonitor<Head
   readonly #events: Emitter<HeadMonitorEvents<Head>>;
   readonly #records = new Map<string, StreamRecord<Head>>();
   readonly #waiting = new Set<StreamRecord<Head>>();
-  readonly #seen = new Map<number, Set<string>>();
+  readonly #seen = new SeenHeads(SEEN_SLOTS);
   readonly #iterators = new Set<PushQueue<DeliveredHead<Head>>>();
   readonly #tasks = new TaskSet();
   #latest: DeliveredHead<Head> | undefined;
@@ -394,33 +396,18 @@ export class SlotHeadMonitor<Head extends ChainHead> implements HeadMonitor<Head
   #accept(record: StreamRecord<Head>, head: Head): void {
     record.metrics.headsReceived += 1;
     if (!record.head || head.slot >= record.head.slot) record.head = head;
-    let blocks = this.#seen.get(head.slot);
-    if (blocks?.has(head.block)) {
+    if (this.#seen.has(head)) {
       record.metrics.duplicatesDropped += 1;
       return;
     }
-    const latest = this.#latest;
     // An unseen head older than the latest is a fork the chain has left: the endpoint's record only.
-    if (latest && head.slot < latest.slot) return;
-    if (!blocks) {
-      blocks = new Set();
-      this.#seen.set(head.slot, blocks);
-    }
-    blocks.add(head.block);
-    if (!latest || head.slot > latest.slot) this.#forgetBefore(head.slot - SEEN_SLOTS);
+    if (this.#latest && head.slot < this.#latest.slot) return;
+    this.#seen.add(head);
     const delivered: DeliveredHead<Head> = { ...head, endpoint: refOf(record.endpoint) };
     // Committed before it is announced: listeners and iterators see latest() already updated.
     this.#latest = delivered;
     for (const queue of this.#iterators) queue.push(delivered);
     this.#events.emit('head', delivered);
-  }
-
-  #forgetBefore(slot: number): void {
-    // Map iteration follows insertion order, which follows slots closely enough to stop early.
-    for (const seenSlot of this.#seen.keys()) {
-      if (seenSlot >= slot) break;
-      this.#seen.delete(seenSlot);
-    }
   }
 
   /**
@@ -576,34 +563,5 @@ export class SlotHeadMonitor<Head extends ChainHead> implements HeadMonitor<Head
           ? error.message
           : String(error);
     return scrubSecrets(message, this.endpoints());
-  }
-}
-
-/**
- * Iterates `stream` until it ends or `signal` aborts, whichever comes first: a stream implementation
- * that ignores its signal must not keep a superseded connection's loop, or `close()`, waiting forever.
- */
-async function* untilAborted<T>(stream: AsyncIterable<T>, signal: AbortSignal): AsyncGenerator<T> {
-  const iterator = stream[Symbol.asyncIterator]();
-  let onAbort: (() => void) | undefined;
-  const aborted = new Promise<IteratorResult<T>>((resolve) => {
-    onAbort = () => resolve({ value: undefined, done: true });
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-  });
-  let finished = false;
-  try {
-    while (true) {
-      const result = await Promise.race([iterator.next(), aborted]);
-      if (result.done) {
-        finished = !signal.aborted;
-        return;
-      }
-      yield result.value;
-    }
-  } finally {
-    if (onAbort) signal.removeEventListener('abort', onAbort);
-    // Not awaited when aborted: a stuck iterator must not hold us; its own signal tells it to let go.
-    if (!finished) iterator.return?.().catch(() => undefined);
   }
 }
