@@ -6,7 +6,10 @@ export interface CommonFaults {
   lag?: number;
 }
 
-/** A simulated node the timeline can break and mend: `SorobanSimulator` and `EvmSimulator` both are. */
+/**
+ * A simulated node the timeline can break and mend: `SorobanSimulator`, `EvmSimulator` and
+ * `BeaconSimulator` all are.
+ */
 export interface FaultableNode {
   setFaults(patch: CommonFaults): Promise<void>;
   clearFaults(): Promise<void>;
@@ -60,6 +63,13 @@ export const SLOW_MS = 800;
 /** How far the lagging node falls behind: well past the tolerance of either chain (5 ledgers, 2 blocks). */
 export const LAG_BEHIND = 20;
 
+/** The last step of every script: each fault cleared with a fifth of the run left to recover in. */
+export const ALL_CLEARED: ScriptStep<FaultableNode> = {
+  at: 0.8,
+  label: 'all faults cleared',
+  apply: ({ a, b, c }) => Promise.all([a.clearFaults(), b.clearFaults(), c.clearFaults()]),
+};
+
 // Where each step starts, as a share of the run. node-a is the primary; each fault hits the
 // endpoint that carries the traffic at that moment. The last fifth stays fault-free so the
 // recovery of every node, and traffic moving back to node-a, can be seen.
@@ -86,11 +96,7 @@ function sharedScript(headUnit: string): ScriptStep<FaultableNode>[] {
       label: 'node-a blackholed (accepts, never answers)',
       apply: ({ a }) => a.setFaults({ blackhole: true }),
     },
-    {
-      at: 0.8,
-      label: 'all faults cleared',
-      apply: ({ a, b, c }) => Promise.all([a.clearFaults(), b.clearFaults(), c.clearFaults()]),
-    },
+    ALL_CLEARED,
   ];
 }
 
@@ -106,9 +112,24 @@ export function faultTimeline<N extends FaultableNode>(
   nodes: DemoNodes<N>,
   options: FaultTimelineOptions<N>,
 ): FaultStep[] {
-  const script: ScriptStep<N>[] = [...sharedScript(options.headUnit), ...(options.extraSteps ?? [])];
-  // A stable sort: an extra step starting with a shared one comes after it.
-  return script
+  return scaleScript(durationMs, nodes, [...sharedScript(options.headUnit), ...(options.extraSteps ?? [])]);
+}
+
+/**
+ * Any fault script bound to `nodes` and scaled to `durationMs`, its steps in start order: the
+ * mechanism behind {@link faultTimeline}, for a part of the demo with a script of its own.
+ *
+ * @example
+ * scaleScript(20_000, demoNodes(cluster.nodes), [{ at: 0.5, label: 'node-a dead', apply: ({ a }) => a.setFaults({ refuse: true }) }]);
+ * // [{ atMs: 10_000, label: 'node-a dead', apply }]
+ */
+export function scaleScript<N extends FaultableNode>(
+  durationMs: number,
+  nodes: DemoNodes<N>,
+  script: readonly ScriptStep<N>[],
+): FaultStep[] {
+  // A stable sort: a step starting with an earlier-listed one comes after it.
+  return [...script]
     .sort((x, y) => x.at - y.at)
     .map(({ at, label, apply }) => ({
       atMs: Math.round(at * durationMs),

@@ -2,29 +2,38 @@ import { describe, expect, it } from 'vitest';
 import { HELP, parseCommand } from './parseCommand.js';
 
 describe('parseCommand', () => {
-  it('runs the demo with defaults, or with a fractional duration and a probe interval', () => {
+  it('runs the Soroban part, then the shorter beacon part, by default', () => {
     expect(parseCommand(['demo'])).toEqual({
       name: 'demo',
-      chain: 'soroban',
-      durationMs: 30_000,
+      parts: [
+        { chain: 'soroban', durationMs: 30_000 },
+        { chain: 'beacon', durationMs: 20_000 },
+      ],
       probeIntervalMs: 400,
       workers: undefined,
     });
+  });
+
+  it('gives each part the fractional duration and the probe interval asked for', () => {
     expect(parseCommand(['demo', '--duration', '6.5', '--interval-ms', '250'])).toEqual({
       name: 'demo',
-      chain: 'soroban',
-      durationMs: 6500,
+      parts: [
+        { chain: 'soroban', durationMs: 6500 },
+        { chain: 'beacon', durationMs: 6500 },
+      ],
       probeIntervalMs: 250,
       workers: undefined,
     });
-    expect(parseCommand(['demo', '--duration=2'])).toMatchObject({ durationMs: 2000 });
+    expect(parseCommand(['demo', '--duration=2', '--chain=beacon'])).toMatchObject({
+      parts: [{ chain: 'beacon', durationMs: 2000 }],
+    });
   });
 
   it('runs the demo in 1 to 16 worker processes with --workers', () => {
+    // The worker processes are a Soroban demo: the beacon part is left out.
     expect(parseCommand(['demo', '--workers', '3', '--duration', '10'])).toEqual({
       name: 'demo',
-      chain: 'soroban',
-      durationMs: 10_000,
+      parts: [{ chain: 'soroban', durationMs: 10_000 }],
       probeIntervalMs: 400,
       workers: 3,
     });
@@ -42,35 +51,45 @@ describe('parseCommand', () => {
     });
   });
 
-  it('runs the demo on the chain named by --chain, Soroban by default', () => {
+  it('runs only the part named by --chain, each with its own default duration', () => {
     expect(parseCommand(['demo', '--chain', 'evm', '--duration', '10'])).toEqual({
       name: 'demo',
-      chain: 'evm',
-      durationMs: 10_000,
+      parts: [{ chain: 'evm', durationMs: 10_000 }],
       probeIntervalMs: 400,
       workers: undefined,
     });
-    expect(parseCommand(['demo', '--chain=soroban'])).toMatchObject({ name: 'demo', chain: 'soroban' });
+    expect(parseCommand(['demo', '--chain=soroban'])).toMatchObject({
+      name: 'demo',
+      parts: [{ chain: 'soroban', durationMs: 30_000 }],
+    });
+    expect(parseCommand(['demo', '--chain', 'beacon'])).toEqual({
+      name: 'demo',
+      parts: [{ chain: 'beacon', durationMs: 20_000 }],
+      probeIntervalMs: 400,
+      workers: undefined,
+    });
     expect(parseCommand(['demo', '--chain', 'soroban', '--workers', '2'])).toMatchObject({
-      chain: 'soroban',
+      parts: [{ chain: 'soroban' }],
       workers: 2,
     });
-    for (const bad of ['solana', 'EVM', 'both', '']) {
+    for (const bad of ['solana', 'EVM', 'both', 'Beacon', '']) {
       expect(parseCommand(['demo', `--chain=${bad}`])).toEqual({
         name: 'usage-error',
-        message: `--chain must be one of soroban, evm (got '${bad}')`,
+        message: `--chain must be one of soroban, evm, beacon (got '${bad}')`,
       });
     }
   });
 
-  it('refuses --workers with --chain evm: the worker processes are Soroban only', () => {
-    for (const argv of [
-      ['demo', '--chain', 'evm', '--workers', '3'],
-      ['demo', '--workers=3', '--chain=evm'],
-    ]) {
+  it('refuses --workers with --chain evm or beacon: the worker processes are Soroban only', () => {
+    for (const [chain, argv] of [
+      ['evm', ['demo', '--chain', 'evm', '--workers', '3']],
+      ['evm', ['demo', '--workers=3', '--chain=evm']],
+      ['beacon', ['demo', '--chain', 'beacon', '--workers', '3']],
+      ['beacon', ['demo', '--workers=1', '--chain=beacon', '--duration', '5']],
+    ] as const) {
       expect(parseCommand(argv)).toEqual({
         name: 'usage-error',
-        message: '--workers runs the Soroban demo only; it cannot go with --chain evm',
+        message: `--workers runs the Soroban demo only; it cannot go with --chain ${chain}`,
       });
     }
   });
@@ -111,6 +130,9 @@ describe('parseCommand', () => {
     expect(HELP).toContain('switchyard demo --workers 3');
     expect(HELP).toContain('--chain <name>');
     expect(HELP).toContain('switchyard demo --chain evm');
+    expect(HELP).toContain('switchyard demo --chain beacon');
+    expect(HELP).toContain('(default: soroban, then beacon)');
+    expect(HELP).toContain('30 for soroban and evm, 20 for beacon');
     for (const line of HELP.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
   });
 

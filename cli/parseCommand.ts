@@ -1,14 +1,24 @@
 import { parseArgs } from 'node:util';
-import { DEMO_CHAIN_NAMES, type DemoChainName } from './DemoChain.js';
+import { DEMO_CHAIN_NAMES } from './DemoChain.js';
+
+/** The parts the demo can run: failover on a chain's RPC nodes, or beacon head streams. */
+export const DEMO_PART_NAMES = [...DEMO_CHAIN_NAMES, 'beacon'] as const;
+/** A part of the demo: `soroban` and `evm` route calls through failover, `beacon` watches head streams. */
+export type DemoPartName = (typeof DEMO_PART_NAMES)[number];
+
+/** One part of a demo run, and how long it runs. */
+export interface DemoPart {
+  chain: DemoPartName;
+  durationMs: number;
+}
 
 /** What the command line asked for. `usage-error` ends with exit code 2. */
 export type Command =
   | { name: 'help' }
   | {
       name: 'demo';
-      /** The simulated chain. */
-      chain: DemoChainName;
-      durationMs: number;
+      /** The parts to run, one after the other: Soroban then beacon unless `--chain` names one. */
+      parts: DemoPart[];
       probeIntervalMs: number;
       /** Worker processes sharing one state file (Soroban only); undefined for the single-process demo. */
       workers: number | undefined;
@@ -17,6 +27,8 @@ export type Command =
 
 /** Default length of the demo: long enough for every fault step to play out and recover. */
 export const DEFAULT_DEMO_SECONDS = 30;
+/** Default length of the beacon part: forty half-second slots fit its faults and their recovery. */
+export const DEFAULT_BEACON_DEMO_SECONDS = 20;
 /** Default probe interval of the demo: faster than the library's 1 s so the table moves visibly. */
 export const DEFAULT_DEMO_PROBE_INTERVAL_MS = 400;
 /** Most worker processes of `demo --workers`: beyond that a small machine measures its own CPU, not the library. */
@@ -26,21 +38,27 @@ export const MAX_DEMO_WORKERS = 16;
 export const HELP = `Usage: switchyard <command> [options]
 
 Commands:
-  demo    Simulated RPC nodes (Soroban or EVM), faults injected on a timeline,
-          a live table of endpoint health and routing, and a summary at the end
+  demo    Simulated nodes with faults injected on a timeline: RPC failover
+          (Soroban or EVM) with a live table of endpoint health and routing,
+          then beacon head streams with a live table of each node's stream;
+          a summary after each part
   watch   The same view for real endpoints (not yet available)
   help    Show this help
 
 Demo options:
-  --chain <name>         soroban: Soroban RPC nodes, an rpc.Server wrapped
-                         with withFailover (default); evm: EVM nodes, a viem
-                         client on the failover transport
-  --duration <seconds>   How long the demo runs; fractions allowed (default ${DEFAULT_DEMO_SECONDS})
+  --chain <name>         Run one part only. soroban: Soroban RPC nodes, an
+                         rpc.Server wrapped with withFailover; evm: EVM nodes,
+                         a viem client on the failover transport; beacon:
+                         beacon nodes, one head stream each through
+                         createBeaconHeadMonitor (default: soroban, then beacon)
+  --duration <seconds>   How long each part runs; fractions allowed (default
+                         ${DEFAULT_DEMO_SECONDS} for soroban and evm, ${DEFAULT_BEACON_DEMO_SECONDS} for beacon)
   --interval-ms <n>      Background probe interval in ms (default ${DEFAULT_DEMO_PROBE_INTERVAL_MS})
   --workers <n>          Run the traffic in n worker processes (1-${MAX_DEMO_WORKERS}) that share
                          endpoint health through one FileStateStore file, and
                          show the probes per interval the nodes receive in all
-                         (default: one process, no shared store; Soroban only)
+                         (default: one process, no shared store; Soroban
+                         only: runs without the beacon part)
   -h, --help             Show this help
 
 Exit code: 0 when the demo ran (also with failed calls: the summary counts
@@ -49,7 +67,8 @@ command line, 130 after Ctrl-C.
 
 Examples:
   switchyard demo
-  switchyard demo --chain evm             # the same through viem
+  switchyard demo --chain evm             # the failover part through viem
+  switchyard demo --chain beacon          # the beacon head streams only
   switchyard demo --duration 10 | cat     # plain lines, no live table
   switchyard demo --workers 3             # three processes sharing probes
 `;
@@ -67,9 +86,9 @@ const DEMO_OPTIONS = {
  * line becomes a `usage-error` whose message names the problem.
  *
  * @example
- * parseCommand(['demo', '--duration', '6']); // { name: 'demo', chain: 'soroban', durationMs: 6000, probeIntervalMs: 400, workers: undefined }
- * parseCommand(['demo', '--chain', 'evm']); // { name: 'demo', chain: 'evm', durationMs: 30000, probeIntervalMs: 400, workers: undefined }
- * parseCommand(['demo', '--workers', '3']); // { name: 'demo', chain: 'soroban', durationMs: 30000, probeIntervalMs: 400, workers: 3 }
+ * parseCommand(['demo']); // { name: 'demo', parts: [{ chain: 'soroban', durationMs: 30000 }, { chain: 'beacon', durationMs: 20000 }], probeIntervalMs: 400, workers: undefined }
+ * parseCommand(['demo', '--chain', 'evm', '--duration', '6']); // { name: 'demo', parts: [{ chain: 'evm', durationMs: 6000 }], probeIntervalMs: 400, workers: undefined }
+ * parseCommand(['demo', '--workers', '3']); // { name: 'demo', parts: [{ chain: 'soroban', durationMs: 30000 }], probeIntervalMs: 400, workers: 3 }
  * parseCommand(['demo', '--fast']); // { name: 'usage-error', message: "Unknown option '--fast'" }
  */
 export function parseCommand(argv: readonly string[]): Command {
@@ -98,33 +117,38 @@ function parseDemo(args: string[]): Command {
     return { name: 'usage-error', message: String((error as Error).message).replace(/\s*\n\s*/g, ' ') };
   }
   if (values.help) return { name: 'help' };
-  const duration = positiveNumber('--duration', values.duration, DEFAULT_DEMO_SECONDS);
+  const duration = positiveNumber('--duration', values.duration, undefined);
   if (typeof duration === 'string') return { name: 'usage-error', message: duration };
   const interval = positiveNumber('--interval-ms', values['interval-ms'], DEFAULT_DEMO_PROBE_INTERVAL_MS);
   if (typeof interval === 'string') return { name: 'usage-error', message: interval };
   const workers = workerCount(values.workers);
   if (typeof workers === 'string') return { name: 'usage-error', message: workers };
-  const chain = chainName(values.chain);
-  if (chain === undefined) {
+  const chain =
+    values.chain === undefined ? undefined : DEMO_PART_NAMES.find((name) => name === values.chain);
+  if (values.chain !== undefined && chain === undefined) {
     return {
       name: 'usage-error',
-      message: `--chain must be one of ${DEMO_CHAIN_NAMES.join(', ')} (got '${values.chain}')`,
+      message: `--chain must be one of ${DEMO_PART_NAMES.join(', ')} (got '${values.chain}')`,
     };
   }
-  // The worker processes wrap an rpc.Server: there is no EVM version of them (yet).
-  if (workers !== undefined && chain !== 'soroban') {
+  // The worker processes wrap an rpc.Server: there is no EVM or beacon version of them (yet).
+  if (workers !== undefined && chain !== undefined && chain !== 'soroban') {
     return {
       name: 'usage-error',
       message: `--workers runs the Soroban demo only; it cannot go with --chain ${chain}`,
     };
   }
-  return { name: 'demo', chain, durationMs: duration * 1000, probeIntervalMs: interval, workers };
-}
-
-/** The chain asked for (`soroban` when none was), or undefined when there is no such chain. */
-function chainName(text: string | undefined): DemoChainName | undefined {
-  if (text === undefined) return 'soroban';
-  return DEMO_CHAIN_NAMES.find((name) => name === text);
+  // No --chain: Soroban, then beacon; --workers asks for Soroban alone.
+  const chains: DemoPartName[] = chain
+    ? [chain]
+    : workers === undefined
+      ? ['soroban', 'beacon']
+      : ['soroban'];
+  const parts = chains.map((name) => ({
+    chain: name,
+    durationMs: (duration ?? (name === 'beacon' ? DEFAULT_BEACON_DEMO_SECONDS : DEFAULT_DEMO_SECONDS)) * 1000,
+  }));
+  return { name: 'demo', parts, probeIntervalMs: interval, workers };
 }
 
 /** The worker count (undefined when not asked for), or a message saying what is wrong with it. */
@@ -136,8 +160,12 @@ function workerCount(text: string | undefined): number | undefined | string {
     : `--workers must be a whole number from 1 to ${MAX_DEMO_WORKERS} (got '${text}')`;
 }
 
-/** The number, or a message saying what is wrong with it. */
-function positiveNumber(flag: string, text: string | undefined, fallback: number): number | string {
+/** The number (`fallback` when not given), or a message saying what is wrong with it. */
+function positiveNumber<F extends number | undefined>(
+  flag: string,
+  text: string | undefined,
+  fallback: F,
+): number | F | string {
   if (text === undefined) return fallback;
   const value = Number(text);
   return text.trim() !== '' && Number.isFinite(value) && value > 0

@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
 import { runDemo } from './demo.js';
-import { HELP, parseCommand } from './parseCommand.js';
+import { type Command, type DemoPart, HELP, parseCommand } from './parseCommand.js';
+
+/** A command line that asked for the demo. */
+type DemoCommand = Extract<Command, { name: 'demo' }>;
 
 /** Exit code of a bad command line, as for most Unix tools. */
 const EXIT_USAGE = 2;
@@ -25,21 +28,13 @@ async function main(argv: readonly string[]): Promise<number> {
         interrupt.abort();
       };
       process.on('SIGINT', onSigint);
-      const { chain, durationMs, probeIntervalMs, workers } = command;
       let crashed = false;
       try {
-        if (workers === undefined) {
-          await runDemo({ chain, durationMs, probeIntervalMs, signal: interrupt.signal });
-        } else {
-          // Loaded only when asked for: it needs the Stellar SDK, which an EVM-only user may not have.
-          const { runWorkersDemo } = await import('./workersDemo.js');
-          const summary = await runWorkersDemo({
-            durationMs,
-            probeIntervalMs,
-            workers,
-            signal: interrupt.signal,
-          });
-          crashed = summary.workers.some((worker) => worker.crashed !== undefined);
+        for (const [index, part] of command.parts.entries()) {
+          // Ctrl-C ends the whole run, not just the part in progress.
+          if (interrupt.signal.aborted) break;
+          if (index > 0) process.stdout.write('\n');
+          if (await runPart(part, command, interrupt.signal)) crashed = true;
         }
       } finally {
         process.off('SIGINT', onSigint);
@@ -48,6 +43,29 @@ async function main(argv: readonly string[]): Promise<number> {
       return crashed ? 1 : 0;
     }
   }
+}
+
+/** Runs one part of the demo; resolves with whether a worker process crashed. */
+async function runPart(
+  part: DemoPart,
+  { probeIntervalMs, workers }: Pick<DemoCommand, 'probeIntervalMs' | 'workers'>,
+  signal: AbortSignal,
+): Promise<boolean> {
+  const { chain, durationMs } = part;
+  if (chain === 'beacon') {
+    // Loaded when its part runs, like the chains' SDKs: a Soroban-only run need not load undici.
+    const { runBeaconDemo } = await import('./beaconDemo.js');
+    await runBeaconDemo({ durationMs, probeIntervalMs, signal });
+    return false;
+  }
+  if (workers === undefined) {
+    await runDemo({ chain, durationMs, probeIntervalMs, signal });
+    return false;
+  }
+  // Loaded only when asked for: it needs the Stellar SDK, which an EVM-only user may not have.
+  const { runWorkersDemo } = await import('./workersDemo.js');
+  const summary = await runWorkersDemo({ durationMs, probeIntervalMs, workers, signal });
+  return summary.workers.some((worker) => worker.crashed !== undefined);
 }
 
 // Only the exit code is set: the process ends by itself once the demo has closed everything,

@@ -108,5 +108,6 @@ function streamErrorOf(label: string, event: { code?: number; message?: string }
   }
   // eventsource reports a normal end of the body as an error without a message.
   if (!event.message) return new StreamError(label, 'ended', 'the node closed the stream');
-  return new StreamError(label, 'network', event.message);
+  // eventsource flattens the fetch error to "TypeError: fetch failed: …"; the class name says nothing.
+  return new StreamError(label, 'network', event.message.replace(/^\w*Error: /, ''));
 }
