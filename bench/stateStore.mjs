@@ -1,18 +1,25 @@
 // Benchmark of StateStore.update(): FileStateStore shared by 1, 4 and 8 real processes on one
-// file, and MemoryStateStore in one process as a baseline. Every process increments one counter
-// a fixed number of times; the final counter must equal the total, or updates were lost.
+// file, RedisStateStore shared by as many processes on one namespace of a private redis-server,
+// and MemoryStateStore in one process as a baseline. Every process increments one counter a fixed
+// number of times; the final counter must equal the total, or updates were lost.
 //
-//   npm run bench:state             # under a minute on 2 cores
-//   npm run bench:state -- --quick  # fewer updates, a few seconds
+//   npm run bench:state                # about a minute on 2 cores
+//   npm run bench:state -- --quick     # fewer updates, a few seconds
+//   npm run bench:state -- --no-redis  # the file and memory stores only
 //
-// Runs against the built package (`npm run build` first; the npm script does it). Prints a table
-// and writes bench/results/stateStore.json. Exit code 1 when a counter is off or a process failed.
+// The Redis rows need redis-server ($REDIS_SERVER, else on PATH): the bench starts its own on a
+// free port of 127.0.0.1 (test/redisProcess.mjs, as the tests do) and stops it at the end. Without
+// one they are left out, with a note. Runs against the built package (`npm run build` first; the
+// npm script does it). Prints the results and a file-vs-Redis table and writes
+// bench/results/stateStore.json. Exit code 1 when a counter is off or a process failed.
 import { fork } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FileStateStore } from 'switchyard-rpc';
+import { findRedisServer, startRedisServer } from '../test/redisProcess.mjs';
 
 // The worker's counter record (bench/stateStoreWorker.mjs uses the same id).
 const COUNTER_ID = 'bench';
@@ -20,12 +27,17 @@ const COUNTER_ID = 'bench';
 const UPDATES = { default: 600, quick: 100 };
 // `inFlight`: concurrent updates per process; the last scenario shows what a process's group
 // commit (its queued updates share one lock and one write) does under contention.
+// File and Redis alternate, so each pair runs under the same machine load.
 const SCENARIOS = [
   { store: 'memory', processes: 1, inFlight: 1 },
   { store: 'file', processes: 1, inFlight: 1 },
+  { store: 'redis', processes: 1, inFlight: 1 },
   { store: 'file', processes: 4, inFlight: 1 },
+  { store: 'redis', processes: 4, inFlight: 1 },
   { store: 'file', processes: 8, inFlight: 1 },
+  { store: 'redis', processes: 8, inFlight: 1 },
   { store: 'file', processes: 4, inFlight: 4 },
+  { store: 'redis', processes: 4, inFlight: 4 },
 ];
 // A run that takes longer has a hung process: kill it rather than hang the bench.
 const RUN_TIMEOUT_MS = 120_000;
@@ -33,17 +45,35 @@ const TIMING_HEADER = ['wall s', 'p50 ms', 'p99 ms', 'max ms'];
 const WORKER = new URL('./stateStoreWorker.mjs', import.meta.url);
 const RESULTS = new URL('./results/stateStore.json', import.meta.url);
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean' } }, strict: true });
+const { values } = parseArgs({
+  options: { quick: { type: 'boolean' }, 'no-redis': { type: 'boolean' } },
+  strict: true,
+});
 const updatesPerProcess = values.quick ? UPDATES.quick : UPDATES.default;
 
+// The private redis-server of this run, if there is one (see the header).
+const redisLookup = values['no-redis']
+  ? { found: false, reason: 'left out (--no-redis)' }
+  : findRedisServer();
+if (!redisLookup.found) process.stderr.write(`Redis rows skipped: ${redisLookup.reason}\n`);
+const redis = redisLookup.found ? await startRedisServer() : undefined;
+
 const runs = [];
-for (const scenario of SCENARIOS) runs.push(await runScenario(scenario, updatesPerProcess));
+try {
+  for (const scenario of SCENARIOS) {
+    if (scenario.store === 'redis' && !redis) continue;
+    runs.push(await runScenario(scenario, updatesPerProcess));
+  }
+} finally {
+  await redis?.stop();
+}
 
 const machine = {
   cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
   cpus: cpus().length,
   node: process.version,
   platform: `${process.platform} ${release()} ${process.arch}`,
+  redis: redisLookup.found ? redisLookup.version : undefined,
 };
 printTable(runs, machine);
 mkdirSync(new URL('.', RESULTS), { recursive: true });
@@ -61,12 +91,17 @@ for (const run of bad) {
 }
 process.exitCode = bad.length > 0 ? 1 : 0;
 
-/** Forks the processes on a fresh file, starts them together, collects and checks their figures. */
+/**
+ * Forks the processes on a fresh file (or a fresh Redis namespace), starts them together, collects
+ * and checks their figures.
+ */
 async function runScenario({ store, processes, inFlight }, count) {
   const dir = mkdtempSync(join(tmpdir(), 'switchyard-bench-'));
   const path = join(dir, 'state.json');
+  // The worker's store: the file, or the Redis server and a namespace of this run's own.
+  const location = store === 'redis' ? { url: redis.url, namespace: `bench-${randomUUID()}` } : { path };
   const children = Array.from({ length: processes }, () =>
-    fork(WORKER, [store, path, String(count), String(inFlight)], {
+    fork(WORKER, [store, JSON.stringify(location), String(count), String(inFlight)], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     }),
   );
@@ -82,7 +117,9 @@ async function runScenario({ store, processes, inFlight }, count) {
     const perProcess = await Promise.all(results);
     const wallMs = performance.now() - started;
     const finalCounter =
-      store === 'memory' ? perProcess[0].counter : ((await readState(path)).endpoints[COUNTER_ID]?.head ?? 0);
+      store === 'memory'
+        ? perProcess[0].counter
+        : ((await readState(store, location)).endpoints[COUNTER_ID]?.head ?? 0);
     return summarise({ store, processes, inFlight, count, wallMs, perProcess, finalCounter });
   } finally {
     clearTimeout(timer);
@@ -123,8 +160,11 @@ function nextMessage(child, expected) {
   });
 }
 
-async function readState(path) {
-  const store = new FileStateStore({ path });
+async function readState(kind, location) {
+  const store =
+    kind === 'redis'
+      ? new (await import('switchyard-rpc/redis')).RedisStateStore(location)
+      : new FileStateStore(location);
   try {
     return await store.read();
   } finally {
@@ -176,7 +216,8 @@ function round(value) {
 
 function printTable(results, machine) {
   process.stdout.write(
-    `StateStore.update() — ${machine.cpus} × ${machine.cpuModel}, node ${machine.node}\n\n`,
+    `StateStore.update() — ${machine.cpus} × ${machine.cpuModel}, node ${machine.node}` +
+      `${machine.redis ? `, ${machine.redis.replace(/ sha=.*/, '')}` : ''}\n\n`,
   );
   printRows(
     ['store', 'procs', 'in flight', 'updates', 'updates/s', 'counter', ...TIMING_HEADER],
@@ -190,6 +231,7 @@ function printTable(results, machine) {
       ...timing(r),
     ]),
   );
+  printComparison(results);
   process.stdout.write('\nper process\n');
   printRows(
     ['store', 'procs', 'in flight', 'pid', 'updates', ...TIMING_HEADER],
@@ -203,6 +245,46 @@ function printTable(results, machine) {
         ...timing(p),
       ]),
     ),
+  );
+}
+
+/** File and Redis side by side, one row per number of processes and updates in flight. */
+function printComparison(results) {
+  const pairs = results
+    .filter((r) => r.store === 'file')
+    .map((file) => ({
+      file,
+      redis: results.find(
+        (r) => r.store === 'redis' && r.processes === file.processes && r.inFlight === file.inFlight,
+      ),
+    }))
+    .filter((pair) => pair.redis);
+  if (pairs.length === 0) return;
+  const ms = (value) => (value === undefined ? '-' : value.toFixed(2));
+  process.stdout.write('\nfile vs redis\n');
+  printRows(
+    [
+      'procs',
+      'in flight',
+      'file p50',
+      'redis p50',
+      'file p99',
+      'redis p99',
+      'file upd/s',
+      'redis upd/s',
+      'redis/file upd/s',
+    ],
+    pairs.map(({ file, redis }) => [
+      file.processes,
+      file.inFlight,
+      ms(file.latencyMs.p50),
+      ms(redis.latencyMs.p50),
+      ms(file.latencyMs.p99),
+      ms(redis.latencyMs.p99),
+      file.updatesPerSec.toFixed(0),
+      redis.updatesPerSec.toFixed(0),
+      `${(redis.updatesPerSec / file.updatesPerSec).toFixed(1)}×`,
+    ]),
   );
 }
 

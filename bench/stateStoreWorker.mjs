@@ -1,12 +1,15 @@
-// One process of the state store benchmark (forked by bench/stateStore.mjs). Waits for 'go' so
-// every process starts at the same moment, makes `count` increments of one counter through
-// `update()` from `inFlight` concurrent loops (1: one after another), and sends back what each took.
+// One process of the state store benchmark (forked by bench/stateStore.mjs), on a memory, file or
+// Redis store. Waits for 'go' so every process starts at the same moment, makes `count` increments
+// of one counter through `update()` from `inFlight` concurrent loops (1: one after another), and
+// sends back what each took.
 import { FileStateStore, MemoryStateStore } from 'switchyard-rpc';
 
 // The record whose `head` is the shared counter; bench/stateStore.mjs reads the same one.
 const COUNTER_ID = 'bench';
 
-const [storeKind, path, countText, inFlightText] = process.argv.slice(2);
+// `location`: JSON, { path } of the file store, or { url, namespace } of the Redis store.
+const [storeKind, locationText, countText, inFlightText] = process.argv.slice(2);
+const location = JSON.parse(locationText);
 const count = Number(countText);
 const inFlight = Number(inFlightText);
 
@@ -19,9 +22,17 @@ function increment(state) {
   };
 }
 
+async function openStore() {
+  if (storeKind === 'memory') return new MemoryStateStore();
+  if (storeKind === 'file') return new FileStateStore(location);
+  // Imported only here: the file and memory runs need no Redis client.
+  const { RedisStateStore } = await import('switchyard-rpc/redis');
+  return new RedisStateStore(location);
+}
+
 async function run() {
   // Errors are counted, not thrown: a lock that cannot be taken under contention is a finding.
-  const store = storeKind === 'memory' ? new MemoryStateStore() : new FileStateStore({ path });
+  const store = await openStore();
   const latencies = [];
   let errors = 0;
   let firstError;

@@ -49,6 +49,7 @@ export type {
   HeadStream,
   HeadStreamHooks,
   HealthProbe,
+  LeaseDecision,
   Logger,
   ProbeLease,
   ProbeResult,
@@ -72,8 +73,15 @@ export {
 export type { AttemptFn, CallOptions, HedgeConfig } from './routing/Executor.js';
 export { ScoreRouter, type ScoreRouterConfig } from './routing/ScoreRouter.js';
 export { FileStateStore, type FileStateStoreConfig } from './state/FileStateStore.js';
+export { type ApplyQueued, GroupCommit } from './state/GroupCommit.js';
 export { emptySharedState, MemoryStateStore } from './state/MemoryStateStore.js';
-export { type ParsedSharedState, parseSharedState, SHARED_STATE_VERSION } from './state/parseSharedState.js';
+export {
+  isSharedEndpointRecord,
+  type ParsedSharedState,
+  parseSharedState,
+  SHARED_STATE_VERSION,
+} from './state/parseSharedState.js';
+export { SHARED_RECORD_TTL_MS } from './state/sharedHealth.js';
 export type { EndpointStatus, FailoverStatus } from './status.js';
 export {
   type CreateHeadMonitorParameters,

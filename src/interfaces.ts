@@ -114,7 +114,26 @@ export interface StateStore {
   read(): Promise<SharedState>;
   update(fn: (state: SharedState) => SharedState): Promise<SharedState>;
   close(): Promise<void>;
+  /**
+   * Optional native lease (e.g. Redis `SET NX PX`): used instead of `update` when present. Takes endpoint
+   * `id`'s probe lease for `leaseMs` unless another owner holds one.
+   */
+  claimProbe?(id: string, owner: string, leaseMs: number): Promise<LeaseDecision>;
+  /** Optional native publication of a probe result (with `claimProbe`); also tells `onPublished` listeners. */
+  publishProbe?(id: string, record: SharedEndpointRecord, owner: string): Promise<void>;
+  /**
+   * Optional push: `listener` hears every result published by any instance (the publisher's `owner`
+   * included) as soon as it lands, instead of at the next read. Returns an unsubscribe.
+   */
+  onPublished?(listener: (id: string, record: SharedEndpointRecord, owner: string) => void): () => void;
 }
+
+/** The outcome of asking for an endpoint's probe lease. */
+export type LeaseDecision =
+  /** This owner holds the lease now: it probes and publishes. */
+  | { kind: 'probe' }
+  /** Another owner holds it: use what it published (undefined when nothing is known yet). */
+  | { kind: 'shared'; record: SharedEndpointRecord | undefined };
 
 /** Cancels a timer set with {@link Clock.setTimeout}. */
 export type CancelTimer = () => void;

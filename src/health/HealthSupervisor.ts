@@ -71,6 +71,7 @@ export class HealthSupervisor {
   #generation = 0;
   #closed = false;
   #cancelCoalesced: CancelTimer | undefined;
+  #stopWatching: (() => void) | undefined;
 
   constructor(endpoints: readonly Endpoint[], deps: SupervisorDeps) {
     this.#deps = deps;
@@ -86,7 +87,12 @@ export class HealthSupervisor {
 
   /** Starts probing. The first probes are spread over a tenth of the interval. */
   start(): void {
-    const { config, random } = this.#deps;
+    const { config, random, sharing } = this.#deps;
+    // Results other instances publish are applied as they land, where the store can push them.
+    this.#stopWatching = sharing?.watch((id, record) => {
+      const entry = this.#entries.get(id);
+      if (entry) this.#useShared(entry, record);
+    });
     for (const entry of this.#entries.values()) {
       this.#scheduleProbe(entry, random() * config.jitter * config.probeIntervalMs);
     }
@@ -189,6 +195,7 @@ export class HealthSupervisor {
   async close(): Promise<void> {
     this.#closed = true;
     this.#cancelCoalesced?.();
+    this.#stopWatching?.();
     for (const entry of this.#entries.values()) this.#stop(entry);
     await this.#background.settled();
     await this.#deps.sharing?.settled();

@@ -1,6 +1,6 @@
 import type { Emitter, FailoverEvents } from '../events.js';
-import type { Clock, Logger, SharedEndpointRecord, StateStore } from '../interfaces.js';
-import { type LeaseDecision, publishProbeResult, takeProbeLease } from '../state/sharedHealth.js';
+import type { Clock, LeaseDecision, Logger, SharedEndpointRecord, StateStore } from '../interfaces.js';
+import { publishProbeResult, takeProbeLease } from '../state/sharedHealth.js';
 import { TaskSet } from '../TaskSet.js';
 
 export interface ProbeSharingDeps {
@@ -37,19 +37,40 @@ export class ProbeSharing {
   async claim(id: string): Promise<LeaseDecision> {
     const { store, ownerId, clock, leaseMs } = this.#deps;
     let decision: LeaseDecision = { kind: 'probe' };
-    const ok = await this.#attempt(() =>
-      store.update((state) => {
+    const ok = await this.#attempt(async () => {
+      if (store.claimProbe) {
+        decision = await store.claimProbe(id, ownerId, leaseMs);
+        return;
+      }
+      await store.update((state) => {
         const taken = takeProbeLease(state, id, ownerId, clock.wallNow(), leaseMs);
         decision = taken.decision;
         return taken.state;
-      }),
-    );
+      });
+    });
     return ok ? decision : { kind: 'probe' };
   }
 
   /** Publishes this instance's probe result for endpoint `id`. */
   async publish(id: string, record: SharedEndpointRecord): Promise<void> {
-    await this.#attempt(() => this.#deps.store.update((state) => publishProbeResult(state, id, record)));
+    const { store, ownerId } = this.#deps;
+    await this.#attempt(() =>
+      store.publishProbe
+        ? store.publishProbe(id, record, ownerId)
+        : store.update((state) => publishProbeResult(state, id, record)),
+    );
+  }
+
+  /**
+   * Calls `listener` with every result another instance publishes, as it lands, when the store can push
+   * (`onPublished`); otherwise results arrive through `claim`. Returns an unsubscribe.
+   */
+  watch(listener: (id: string, record: SharedEndpointRecord) => void): () => void {
+    const { store, ownerId } = this.#deps;
+    if (!store.onPublished) return () => undefined;
+    return store.onPublished((id, record, owner) => {
+      if (owner !== ownerId) listener(id, record);
+    });
   }
 
   /** Resolves when every store operation started here has ended, including ones that outlived their time limit. */

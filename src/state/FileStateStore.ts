@@ -8,6 +8,7 @@ import { ClosedError, ConfigError, SwitchyardError } from '../errors.js';
 import type { Logger, SharedState, StateStore } from '../interfaces.js';
 import { consoleLogger } from '../logger.js';
 import { TaskSet } from '../TaskSet.js';
+import { type ApplyQueued, GroupCommit } from './GroupCommit.js';
 import { emptySharedState } from './MemoryStateStore.js';
 import { parseSharedState } from './parseSharedState.js';
 
@@ -22,12 +23,6 @@ export interface FileStateStoreConfig {
    * @default 5000
    */
   staleLockMs?: number;
-}
-
-interface QueuedUpdate {
-  fn: (state: SharedState) => SharedState;
-  resolve(state: SharedState): void;
-  reject(error: unknown): void;
 }
 
 // Temp files of a process killed between write and rename are removed once they are this old.
@@ -56,9 +51,8 @@ export class FileStateStore implements StateStore {
   readonly #logger: Logger;
   readonly #staleMs: number;
   readonly #operations = new TaskSet();
-  /** Updates waiting for the lock. One lock per batch: the updates of one process never contend with each other. */
-  #queue: QueuedUpdate[] = [];
-  #draining = false;
+  /** One lock per batch of queued updates: the updates of one process never contend with each other. */
+  readonly #commits = new GroupCommit((applyQueued) => this.#commitBatch(applyQueued));
   #closed = false;
 
   constructor(config: FileStateStoreConfig) {
@@ -85,16 +79,7 @@ export class FileStateStore implements StateStore {
   }
 
   update(fn: (state: SharedState) => SharedState): Promise<SharedState> {
-    return this.#run(
-      () =>
-        new Promise<SharedState>((resolve, reject) => {
-          this.#queue.push({ fn, resolve, reject });
-          if (this.#draining) return;
-          this.#draining = true;
-          // Never rejects (every batch settles its own updates), and each update is tracked by #run.
-          void this.#commitQueued();
-        }),
-    );
+    return this.#run(() => this.#commits.submit(fn));
   }
 
   /** Waits for operations in flight; later calls reject with a ClosedError. */
@@ -108,53 +93,18 @@ export class FileStateStore implements StateStore {
     return this.#operations.track(operation());
   }
 
-  /**
-   * Group commit: takes every queued update, applies them in order under one lock, writes once,
-   * and settles each with the state it produced. An update whose function throws is rejected
-   * alone; a failed lock or write rejects the whole batch, and nothing of it is written.
-   */
-  async #commitQueued(): Promise<void> {
-    // The queue is checked again after every batch, so an update queued while a batch settled
-    // is committed by this drain; the flag is cleared only once the queue is empty.
-    try {
-      while (this.#queue.length > 0) await this.#commitBatch();
-    } finally {
-      this.#draining = false;
-    }
-  }
-
-  async #commitBatch(): Promise<void> {
-    const batch = this.#queue;
-    this.#queue = [];
-    try {
-      const results = await this.#locked(async (isCompromised) => {
-        const loaded = await this.#loadForUpdate();
-        let state = loaded?.state ?? emptySharedState();
-        const outcomes = batch.map((update) => {
-          try {
-            state = update.fn(structuredClone(state));
-            return { ok: true as const, state };
-          } catch (error) {
-            return { ok: false as const, error };
-          }
-        });
-        const text = JSON.stringify(state);
-        // Most lease checks change nothing: skip the write and its fsyncs.
-        if (text !== loaded?.text) {
-          if (isCompromised()) {
-            throw new SwitchyardError('STATE_STORE_FAILED', 'Lost the state file lock; update not written.');
-          }
-          await this.#write(text);
-        }
-        return outcomes;
-      });
-      results.forEach((outcome, k) => {
-        if (outcome.ok) batch[k]!.resolve(outcome.state);
-        else batch[k]!.reject(outcome.error);
-      });
-    } catch (error) {
-      for (const update of batch) update.reject(error);
-    }
+  /** Applies the queued updates under one lock and writes once, if anything changed. */
+  async #commitBatch(applyQueued: ApplyQueued): Promise<void> {
+    await this.#locked(async (isCompromised) => {
+      const loaded = await this.#loadForUpdate();
+      const text = JSON.stringify(applyQueued(loaded?.state ?? emptySharedState()));
+      // Most lease checks change nothing: skip the write and its fsyncs.
+      if (text === loaded?.text) return;
+      if (isCompromised()) {
+        throw new SwitchyardError('STATE_STORE_FAILED', 'Lost the state file lock; update not written.');
+      }
+      await this.#write(text);
+    });
   }
 
   async #locked<T>(critical: (isCompromised: () => boolean) => Promise<T>): Promise<T> {

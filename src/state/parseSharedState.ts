@@ -1,4 +1,4 @@
-import type { SharedState } from '../interfaces.js';
+import type { SharedEndpointRecord, SharedState } from '../interfaces.js';
 
 /** The format version this package writes and reads. */
 export const SHARED_STATE_VERSION = 1;
@@ -8,7 +8,8 @@ export type ParsedSharedState = { ok: true; state: SharedState } | { ok: false; 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-const isEndpointRecord = (value: unknown): boolean =>
+/** Whether `value` has the shape of a {@link SharedEndpointRecord} (from a file, Redis or a message). */
+export const isSharedEndpointRecord = (value: unknown): value is SharedEndpointRecord =>
   isRecord(value) &&
   typeof value['ok'] === 'boolean' &&
   typeof value['latencyMs'] === 'number' &&
@@ -38,7 +39,7 @@ export function parseSharedState(text: string): ParsedSharedState {
     return { ok: false, problem: `has an unknown format version (${value['version']})` };
   }
   const { endpoints, leases } = value;
-  if (!isRecord(endpoints) || !Object.values(endpoints).every(isEndpointRecord)) {
+  if (!isRecord(endpoints) || !Object.values(endpoints).every(isSharedEndpointRecord)) {
     return { ok: false, problem: 'has an unknown format (endpoints)' };
   }
   if (!isRecord(leases) || !Object.values(leases).every(isLease)) {

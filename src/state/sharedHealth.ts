@@ -1,13 +1,7 @@
-import type { SharedEndpointRecord, SharedState } from '../interfaces.js';
+import type { LeaseDecision, SharedEndpointRecord, SharedState } from '../interfaces.js';
 
 /** Records and leases untouched for this long belong to endpoints nobody uses any more. */
 export const SHARED_RECORD_TTL_MS = 10 * 60_000;
-
-export type LeaseDecision =
-  /** This owner holds the lease now: it probes and publishes. */
-  | { kind: 'probe' }
-  /** Another owner holds it: use what it published (undefined when nothing is known yet). */
-  | { kind: 'shared'; record: SharedEndpointRecord | undefined };
 
 /**
  * Takes the probe lease of endpoint `id` for `leaseMs` unless another owner holds an unexpired
