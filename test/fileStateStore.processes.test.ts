@@ -1,15 +1,16 @@
-import { type ChildProcess, fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type FailoverStatus, FileStateStore, silentLogger } from '../src/index.js';
 import { SorobanCluster } from '../testing/index.js';
+import { childProcesses } from './childProcesses.js';
 import { waitFor } from './helpers.js';
 
 let dir: string;
 let path: string;
-const children: ChildProcess[] = [];
+const { start, exited, message } = childProcesses();
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'switchyard-proc-'));
@@ -17,31 +18,12 @@ beforeEach(() => {
 });
 
 afterEach(() => {
-  for (const child of children.splice(0)) child.kill('SIGKILL');
   rmSync(dir, { recursive: true, force: true });
 });
 
-function start(script: string, args: string[]): ChildProcess {
-  const child = fork(`test/fixtures/${script}`, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  children.push(child);
-  return child;
-}
-
-const exited = (child: ChildProcess) =>
-  new Promise<number | null>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
-    else child.once('exit', (code) => resolve(code));
-  });
-
-const message = (child: ChildProcess, expected: string) =>
-  new Promise<void>((resolve, reject) => {
-    child.once('exit', () => reject(new Error(`child exited before '${expected}'`)));
-    child.on('message', (m) => m === expected && resolve());
-  });
-
 describe('FileStateStore across processes', () => {
   it('loses no update: 8 processes x 500 concurrent increments make exactly 4000', async () => {
-    const workers = Array.from({ length: 8 }, () => start('incrementWorker.mjs', [path, '500']));
+    const workers = Array.from({ length: 8 }, () => start('incrementWorker.mjs', ['file', path, '500']));
     expect(await Promise.all(workers.map(exited))).toEqual(Array(8).fill(0));
     const state = await new FileStateStore({ path }).read();
     expect(state.endpoints['counter']?.head).toBe(4000);

@@ -1,9 +1,10 @@
-import { type ChildProcess, fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { RedisStateStore } from '../adapters/redis/RedisStateStore.js';
 import { type FailoverStatus, silentLogger } from '../src/index.js';
 import { SorobanCluster } from '../testing/index.js';
+import { childProcesses } from './childProcesses.js';
 import { waitFor } from './helpers.js';
 import { describeWithRedis, type RedisServer, startRedisServer } from './redisServer.js';
 
@@ -19,29 +20,7 @@ interface HostReport {
   lines: { source: 'failover' | 'store'; level: 'info' | 'warn' | 'error'; text: string; at: number }[];
 }
 
-const children: ChildProcess[] = [];
-
-afterEach(() => {
-  for (const child of children.splice(0)) child.kill('SIGKILL');
-});
-
-function start(script: string, args: string[]): ChildProcess {
-  const child = fork(`test/fixtures/${script}`, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  children.push(child);
-  return child;
-}
-
-const exited = (child: ChildProcess) =>
-  new Promise<number | null>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
-    else child.once('exit', (code) => resolve(code));
-  });
-
-const message = (child: ChildProcess, expected: string) =>
-  new Promise<void>((resolve, reject) => {
-    child.once('exit', () => reject(new Error(`child exited before '${expected}'`)));
-    child.on('message', (m) => m === expected && resolve());
-  });
+const { start, exited, message } = childProcesses();
 
 let requests = 0;
 
@@ -122,7 +101,7 @@ describeWithRedis('RedisStateStore across processes', () => {
   it('loses no update: 8 processes x 500 concurrent increments make exactly 4000', async () => {
     const namespace = `increments-${randomUUID()}`;
     const workers = Array.from({ length: 8 }, () =>
-      start('redisIncrementWorker.mjs', [server.url, namespace, '500']),
+      start('incrementWorker.mjs', ['redis', server.url, namespace, '500']),
     );
     expect(await Promise.all(workers.map(exited))).toEqual(Array(8).fill(0));
     const store = new RedisStateStore({ url: server.url, namespace, logger: silentLogger });

@@ -21,15 +21,4 @@ export {
 } from '../adapters/soroban/simulator.js';
 
 /** The simulated beacon node and cluster, also available alone from `switchyard-rpc/testing/beacon`. */
-export {
-  BeaconCluster,
-  type BeaconClusterOptions,
-  type BeaconFaults,
-  type BeaconMalformedKind,
-  type BeaconNetworkOptions,
-  BeaconSimulator,
-  type BeaconSimulatorOptions,
-  type BeaconSimulatorStartOptions,
-  type BeaconSimulatorStats,
-  type HttpFaults,
-} from './beacon.js';
+export * from './beacon.js';
