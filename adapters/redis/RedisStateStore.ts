@@ -90,7 +90,12 @@ const MAX_COMMIT_ROUNDS = 100;
 
 // Our connections fail fast while Redis is away (no offline queue to grow, no replays of stale
 // leases later); ioredis keeps reconnecting in the background, and sharing resumes by itself.
-const CONNECTION_OPTIONS: RedisOptions = { enableOfflineQueue: false, maxRetriesPerRequest: 0 };
+// A short disconnect timeout: closing a store whose Redis never answered must not hold the process.
+const CONNECTION_OPTIONS: RedisOptions = {
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 0,
+  disconnectTimeout: 100,
+};
 
 /**
  * A {@link StateStore} in Redis, shared by every process on every host that uses the same namespace.

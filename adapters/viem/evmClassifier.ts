@@ -1,5 +1,5 @@
 import { type CallClassifier, type ErrorClass, parseRetryAfter } from 'switchyard-rpc';
-import { BaseError, HttpRequestError, TimeoutError } from 'viem';
+import type { BaseError, HttpRequestError } from 'viem';
 
 // Node-side -32000 messages: this node lacks the data (behind, pruned), another may have it.
 const NODE_SIDE = /header not found|missing trie node|unknown block|block not found|not synced|syncing/i;
@@ -22,7 +22,21 @@ function find<T>(error: unknown, test: (e: unknown) => e is T): T | undefined {
   return undefined;
 }
 
-const isHttpError = (e: unknown): e is HttpRequestError => e instanceof HttpRequestError;
+/**
+ * A viem error, recognised by shape: `instanceof` fails across viem's two builds (a CommonJS app's
+ * `require('viem')` throws errors of the CJS build; this module imports the ESM build).
+ */
+function isViemError(e: unknown, name?: string): e is BaseError {
+  const error = e as Partial<BaseError> | null;
+  return (
+    typeof error?.shortMessage === 'string' &&
+    typeof error.version === 'string' &&
+    typeof error.walk === 'function' &&
+    (name === undefined || error.name === name)
+  );
+}
+
+const isHttpError = (e: unknown): e is HttpRequestError => isViemError(e, 'HttpRequestError');
 const isCoded = (e: unknown): e is CodedError & { code: number } =>
   typeof e === 'object' && e !== null && typeof (e as CodedError).code === 'number';
 
@@ -45,10 +59,10 @@ export function classifyEvmError(error: unknown): ErrorClass {
       retryAfterMs: parseRetryAfter(http.headers?.get('retry-after')),
     };
   if (http?.status !== undefined) return { kind: 'transport', reason: `HTTP ${http.status}` };
-  if (find(error, (e): e is TimeoutError => e instanceof TimeoutError))
+  if (find(error, (e): e is BaseError => isViemError(e, 'TimeoutError')))
     return { kind: 'transport', reason: 'timeout' };
   const coded = find(error, isCoded);
-  if (coded && !(coded instanceof HttpRequestError)) {
+  if (coded && !isHttpError(coded)) {
     const reason = `RPC error ${coded.code}`;
     // -1: viem's UnknownRpcError around a socket that could not connect (refused, reset).
     if (coded.code === -1) return { kind: 'transport', reason: 'connection failed' };
@@ -70,10 +84,10 @@ export function classifyEvmError(error: unknown): ErrorClass {
       neverSent: refused !== undefined,
     };
   }
-  if (error instanceof BaseError && /socket|closed/i.test(error.shortMessage)) {
+  if (isViemError(error) && /socket|closed/i.test(error.shortMessage)) {
     return { kind: 'transport', reason: error.shortMessage };
   }
-  if (error instanceof BaseError) return { kind: 'user', reason: error.shortMessage };
+  if (isViemError(error)) return { kind: 'user', reason: error.shortMessage };
   return { kind: 'transport', reason: error instanceof Error ? error.name : 'error' };
 }
 
