@@ -177,3 +177,23 @@ export function scrubSecrets(message: string, endpoints: readonly Endpoint[]): s
   }
   return out;
 }
+
+/**
+ * Moves `user:password@` out of a URL into a Basic `Authorization` header. fetch (and every client built
+ * on it) refuses URLs that carry credentials; axios sent them as this header by itself.
+ *
+ * @example
+ * credentialsAsHeader('https://u:p@rpc.example/')
+ * // { url: 'https://rpc.example/', headers: { Authorization: 'Basic dTpw' } }
+ */
+export function credentialsAsHeader(url: string): { url: string; headers: Record<string, string> } {
+  const parsed = new URL(url);
+  if (parsed.username === '' && parsed.password === '') return { url, headers: {} };
+  const credentials = `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`;
+  parsed.username = '';
+  parsed.password = '';
+  return {
+    url: parsed.toString(),
+    headers: { Authorization: `Basic ${Buffer.from(credentials).toString('base64')}` },
+  };
+}

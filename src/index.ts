@@ -4,6 +4,7 @@ export { systemClock } from './clock.js';
 export { createInstanceContainer, type InstanceParts, TOKENS } from './container.js';
 export { type CreateFailoverParameters, createFailover, type Failover } from './createFailover.js';
 export {
+  credentialsAsHeader,
   type Endpoint,
   type EndpointConfig,
   type EndpointInput,

@@ -1,5 +1,5 @@
 import type { FetchLike } from 'eventsource';
-import { type Endpoint, EndpointError, type ErrorClass } from 'switchyard-rpc';
+import { credentialsAsHeader, type Endpoint, EndpointError, type ErrorClass } from 'switchyard-rpc';
 import { Agent, fetch as undiciFetch } from 'undici';
 
 /** Timeouts of the beacon monitor's HTTP agent. */
@@ -102,17 +102,11 @@ export interface BeaconRequest {
  * // { url: 'https://bn.example/key/abc/eth/v1/events?token=t&topics=head', headers: { Authorization: 'Basic dTpw' } }
  */
 export function beaconRequest(endpoint: Pick<Endpoint, 'url' | 'headers'>, path: string): BeaconRequest {
-  const url = new URL(endpoint.url);
+  const { url: base, headers } = credentialsAsHeader(endpoint.url);
+  const url = new URL(base);
   const [pathname = '', query] = path.split('?');
   url.pathname = `${url.pathname.replace(/\/?$/, '/')}${pathname.replace(/^\//, '')}`;
   for (const [key, value] of new URLSearchParams(query)) url.searchParams.append(key, value);
-  const headers: Record<string, string> = {};
-  if (url.username || url.password) {
-    const credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
-    headers['Authorization'] = `Basic ${Buffer.from(credentials).toString('base64')}`;
-    url.username = '';
-    url.password = '';
-  }
   return { url: url.toString(), headers: { ...headers, ...endpoint.headers } };
 }
 
