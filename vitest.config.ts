@@ -1,7 +1,30 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+type Exports = Record<string, string | Record<string, string | Record<string, string>>>;
+
+/**
+ * SWITCHYARD_STELLAR_SDK=<dir of an installed @stellar/stellar-sdk> (set by scripts/test-matrix.mjs)
+ * makes every import of the SDK and its subpaths (adapter, simulator, tests) load that copy instead
+ * of node_modules', so the suites run against another SDK major. Subpaths go through its exports map.
+ */
+function stellarSdkAliases(dir: string | undefined) {
+  if (!dir) return [];
+  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+    exports?: Exports;
+    main?: string;
+  };
+  return Object.entries(pkg.exports ?? { '.': pkg.main ?? 'index.js' }).flatMap(([subpath, target]) => {
+    const entry = typeof target === 'string' ? target : (target.import ?? target.default);
+    if (typeof entry !== 'string' || subpath.includes('*')) return [];
+    const name = `@stellar/stellar-sdk${subpath.slice(1)}`.replace(/[/.]/g, (c) => `\\${c}`);
+    return [{ find: new RegExp(`^${name}$`), replacement: join(dir, entry) }];
+  });
+}
 
 export default defineConfig({
   resolve: {
@@ -15,6 +38,7 @@ export default defineConfig({
       { find: /^switchyard-rpc\/testing\/beacon$/, replacement: source('./testing/beacon.ts') },
       { find: /^switchyard-rpc\/testing\/viem$/, replacement: source('./testing/viem.ts') },
       { find: /^switchyard-rpc\/viem$/, replacement: source('./adapters/viem/index.ts') },
+      ...stellarSdkAliases(process.env.SWITCHYARD_STELLAR_SDK),
     ],
   },
   test: {

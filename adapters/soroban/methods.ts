@@ -44,6 +44,11 @@ export const SOROBAN_METHOD_ROUTES: Readonly<Record<string, CallKind | 'composit
   getContractWasmByHash: 'composite',
   getLedgerEntry: 'composite',
   getSACBalance: 'composite',
+  // SDK 16+: built on getLedgerEntries / getContractData, or a contract.Client given the server itself.
+  getContractInstance: 'composite',
+  getExternalRefWasmHash: 'composite',
+  getContractMethods: 'composite',
+  queryContract: 'composite',
   pollTransaction: 'composite',
   prepareTransaction: 'composite',
   // Friendbot POSTs go through the wrapped server's own HTTP client; the RPC reads inside are routed.

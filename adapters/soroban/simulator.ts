@@ -265,28 +265,48 @@ function ledgerHash(passphrase: string, sequence: number): Buffer {
   return createHash('sha256').update(`${passphrase}|ledger|${sequence}`).digest();
 }
 
+// The XDR values below are built so that SDK 15, 16 and 17 all accept them. SDK 17 (js-xdr 5) refuses
+// `new xdr.Int64(...)` and `new xdr.SomeUnion(discriminant, value)`: 64-bit fields take plain bigints
+// (which 15 and 16 accept too) and unions come from per-arm factories (`xdr.LedgerHeaderExt.v0()`),
+// which 15 and 16 lack for integer-switched unions. The declared types are SDK 15's.
+
+/** A 64-bit XDR integer field: a bigint, accepted by every SDK major (17 accepts nothing else). */
+function int64<T = xdr.Int64>(value: bigint): T {
+  return value as unknown as T;
+}
+
+/**
+ * An arm of an integer-switched XDR union: the arm's factory from SDK 17 (`Union[name](value)`),
+ * `new Union(discriminant, value)` before.
+ */
+function unionArm<T>(union: new (...args: never[]) => T, name: string, arm: number, value?: unknown): T {
+  const factory = (union as unknown as Record<string, unknown>)[name];
+  if (typeof factory === 'function') return factory.call(union, value) as T;
+  return new (union as unknown as new (arm: number, value?: unknown) => T)(arm, value);
+}
+
 function ledgerHeader(config: NetworkConfig, sequence: number, closeTime: number): xdr.LedgerHeader {
   return new xdr.LedgerHeader({
     ledgerVersion: config.protocolVersion,
     previousLedgerHash: ledgerHash(config.passphrase, sequence - 1),
     scpValue: new xdr.StellarValue({
       txSetHash: ZERO_HASH,
-      closeTime: new xdr.Uint64(BigInt(closeTime)),
+      closeTime: int64<xdr.Uint64>(BigInt(closeTime)),
       upgrades: [],
       ext: xdr.StellarValueExt.stellarValueBasic(),
     }),
     txSetResultHash: ZERO_HASH,
     bucketListHash: ZERO_HASH,
     ledgerSeq: sequence,
-    totalCoins: new xdr.Int64(10n ** 18n),
-    feePool: new xdr.Int64(0n),
+    totalCoins: int64(10n ** 18n),
+    feePool: int64(0n),
     inflationSeq: 0,
-    idPool: new xdr.Uint64(0n),
+    idPool: int64<xdr.Uint64>(0n),
     baseFee: BASE_FEE,
     baseReserve: 5_000_000,
     maxTxSetSize: 1000,
     skipList: [ZERO_HASH, ZERO_HASH, ZERO_HASH, ZERO_HASH],
-    ext: new xdr.LedgerHeaderExt(0),
+    ext: unionArm(xdr.LedgerHeaderExt, 'v0', 0),
   });
 }
 
@@ -295,16 +315,20 @@ function ledgerCloseMeta(
   sequence: number,
   header: xdr.LedgerHeader,
 ): xdr.LedgerCloseMeta {
-  return new xdr.LedgerCloseMeta(
+  return unionArm(
+    xdr.LedgerCloseMeta,
+    'v2',
     2,
     new xdr.LedgerCloseMetaV2({
-      ext: new xdr.LedgerCloseMetaExt(0),
+      ext: unionArm(xdr.LedgerCloseMetaExt, 'v0', 0),
       ledgerHeader: new xdr.LedgerHeaderHistoryEntry({
         hash: ledgerHash(config.passphrase, sequence),
         header,
-        ext: new xdr.LedgerHeaderHistoryEntryExt(0),
+        ext: unionArm(xdr.LedgerHeaderHistoryEntryExt, 'v0', 0),
       }),
-      txSet: new xdr.GeneralizedTransactionSet(
+      txSet: unionArm(
+        xdr.GeneralizedTransactionSet,
+        'v1TxSet',
         1,
         new xdr.TransactionSetV1({
           previousLedgerHash: ledgerHash(config.passphrase, sequence - 1),
@@ -314,7 +338,7 @@ function ledgerCloseMeta(
       txProcessing: [],
       upgradesProcessing: [],
       scpInfo: [],
-      totalByteSizeOfLiveSorobanState: new xdr.Uint64(0n),
+      totalByteSizeOfLiveSorobanState: int64<xdr.Uint64>(0n),
       evictedKeys: [],
     }),
   );
@@ -322,18 +346,20 @@ function ledgerCloseMeta(
 
 function transactionResult(tx: TxRecord): xdr.TransactionResult {
   return new xdr.TransactionResult({
-    feeCharged: new xdr.Int64(BigInt(tx.feeCharged)),
+    feeCharged: int64(BigInt(tx.feeCharged)),
     // Per-operation results depend on each operation type; an empty list still parses.
     result: xdr.TransactionResultResult.txSuccess([]),
-    ext: new xdr.TransactionResultExt(0),
+    ext: unionArm(xdr.TransactionResultExt, 'v0', 0),
   });
 }
 
 function transactionMeta(): xdr.TransactionMeta {
-  return new xdr.TransactionMeta(
+  return unionArm(
+    xdr.TransactionMeta,
+    'v4',
     4,
     new xdr.TransactionMetaV4({
-      ext: new xdr.ExtensionPoint(0),
+      ext: unionArm(xdr.ExtensionPoint, 'v0', 0),
       txChangesBefore: [],
       operations: [],
       txChangesAfter: [],
@@ -348,15 +374,15 @@ function accountEntry(accountId: string, sequence: string): xdr.LedgerEntryData 
   return xdr.LedgerEntryData.account(
     new xdr.AccountEntry({
       accountId: Keypair.fromPublicKey(accountId).xdrAccountId(),
-      balance: new xdr.Int64(100_000_000_000n),
-      seqNum: new xdr.Int64(BigInt(sequence)),
+      balance: int64(100_000_000_000n),
+      seqNum: int64(BigInt(sequence)),
       numSubEntries: 0,
       inflationDest: null,
       flags: 0,
       homeDomain: '',
       thresholds: Buffer.from([1, 0, 0, 0]),
       signers: [],
-      ext: new xdr.AccountEntryExt(0),
+      ext: unionArm(xdr.AccountEntryExt, 'v0', 0),
     }),
   );
 }
@@ -637,14 +663,16 @@ export class SorobanSimulator {
   private ledgerEntries(keys: unknown, head: number): unknown[] {
     if (!Array.isArray(keys)) throw new RpcError(-32602, 'keys must be an array of base64 LedgerKey');
     return keys.flatMap((key: unknown) => {
-      let ledgerKey: xdr.LedgerKey;
       try {
-        ledgerKey = xdr.LedgerKey.fromXDR(String(key), 'base64');
+        xdr.LedgerKey.fromXDR(String(key), 'base64');
       } catch {
         throw new RpcError(-32602, `cannot unmarshal key value ${String(key)}`);
       }
-      if (ledgerKey.switch() !== xdr.LedgerEntryType.account()) return [];
-      const accountId = StrKey.encodeEd25519PublicKey(ledgerKey.account().accountId().ed25519());
+      // Read from the bytes: the decoded object's accessors differ between SDK majors. A valid account
+      // key is LedgerEntryType ACCOUNT (0), PublicKey type ED25519 (0), then the 32-byte key.
+      const raw = Buffer.from(String(key), 'base64');
+      if (raw.length !== 40 || raw.readInt32BE(0) !== 0) return [];
+      const accountId = StrKey.encodeEd25519PublicKey(raw.subarray(8));
       const version = this.ledger.account(accountId, head);
       if (!version) return [];
       return [
@@ -665,7 +693,8 @@ export class SorobanSimulator {
       throw new RpcError(-32602, 'invalid_xdr');
     }
     const inner = parsed instanceof FeeBumpTransaction ? parsed.innerTransaction : parsed;
-    const hash = parsed.hash().toString('hex');
+    // A Buffer up to SDK 16, a plain Uint8Array from 17 on.
+    const hash = Buffer.from(parsed.hash()).toString('hex');
     const fresh = this.ledger.submit({
       hash,
       envelopeXdr: String(envelope),

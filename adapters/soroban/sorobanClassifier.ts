@@ -6,10 +6,19 @@ import {
   type RejectedResult,
 } from 'switchyard-rpc';
 
+// SDK 15 (axios) gives response headers as a plain object (or AxiosHeaders), SDK 16+ (fetch) as a `Headers`.
+type ResponseHeaders = Record<string, unknown> | { get(name: string): string | null };
+
 interface HttpErrorLike {
   isAxiosError?: boolean;
   code?: string;
-  response?: { status?: number; headers?: Record<string, unknown> };
+  response?: { status?: number; headers?: ResponseHeaders };
+}
+
+function headerOf(headers: ResponseHeaders | undefined, name: string): unknown {
+  const get = (headers as { get?: unknown } | undefined)?.get;
+  if (typeof get === 'function') return get.call(headers, name) ?? undefined;
+  return (headers as Record<string, unknown> | undefined)?.[name];
 }
 
 interface JsonRpcErrorLike {
@@ -34,12 +43,14 @@ export function classifySorobanError(error: unknown, sent: boolean): ErrorClass 
       return {
         kind: 'rate-limited',
         reason: 'HTTP 429',
-        retryAfterMs: parseRetryAfter(http.response?.headers?.['retry-after']),
+        retryAfterMs: parseRetryAfter(headerOf(http.response?.headers, 'retry-after')),
       };
     }
     if (status !== undefined) return { kind: 'transport', reason: `HTTP ${status}` };
     if (http.code === 'ECONNABORTED' || http.code === 'ETIMEDOUT')
       return { kind: 'transport', reason: 'timeout' };
+    // SDK 16+ (fetch) gives network failures no code (only the message 'fetch failed', no cause): a
+    // refused connection is then a plain 'network error'.
     return {
       kind: 'transport',
       reason: http.code ?? 'network error',

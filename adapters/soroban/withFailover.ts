@@ -3,6 +3,7 @@ import {
   type AttemptContext,
   ConfigError,
   createFailover,
+  credentialsAsHeader,
   type Endpoint,
   type EndpointConfig,
   type EndpointInput,
@@ -48,7 +49,8 @@ function recoverServerOptions(server: rpc.Server): rpc.Server.Options {
   for (const [name, value] of Object.entries(server.httpClient.defaults.headers ?? {})) {
     if (typeof value === 'string' && !SDK_HEADERS.has(name.toLowerCase())) headers[name] = value;
   }
-  return { allowHttp: server.serverURL.protocol() === 'http', headers };
+  // serverURL is a urijs URI up to SDK 15 and a WHATWG URL from 16 on: read it through its string.
+  return { allowHttp: new URL(server.serverURL.toString()).protocol === 'http:', headers };
 }
 
 function configOf(input: EndpointInput): EndpointConfig {
@@ -186,7 +188,11 @@ export function withFailover(server: rpc.Server, options: WithFailoverOptions = 
 
 function buildServer(endpoint: Endpoint, options: rpc.Server.Options, field: string): rpc.Server {
   try {
-    return new rpc.Server(endpoint.url, { ...options, headers: { ...options.headers, ...endpoint.headers } });
+    const { url, headers } = credentialsAsHeader(endpoint.url);
+    return new rpc.Server(url, {
+      ...options,
+      headers: { ...options.headers, ...headers, ...endpoint.headers },
+    });
   } catch (error) {
     const problem = error instanceof Error ? error.message : String(error);
     throw new ConfigError(
