@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Account, Keypair, Operation, rpc, TransactionBuilder } from '@stellar/stellar-sdk';
 import type { SorobanFailover } from '../adapters/soroban/index.js';
 import type { FailoverEvents } from '../src/index.js';
@@ -128,3 +130,10 @@ export async function startRpcStub(
 export const healthyAt = (ledger: number): StubAnswer => ({
   result: { status: 'healthy', latestLedger: ledger, oldestLedger: 1, ledgerRetentionWindow: 17280 },
 });
+
+/** The major of the @stellar/stellar-sdk under test: the test matrix's (SWITCHYARD_STELLAR_SDK), else node_modules'. */
+export function stellarSdkMajor(): number {
+  const dir = process.env['SWITCHYARD_STELLAR_SDK'] ?? 'node_modules/@stellar/stellar-sdk';
+  const { version } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string };
+  return Number(version.split('.')[0]);
+}

@@ -69,7 +69,7 @@ describe('routing of rpc.Server methods', () => {
     });
     const sent = await server.sendTransaction(tx);
     expect(sent.status).toBe('PENDING');
-    expect(sent.hash).toBe(tx.hash().toString('hex'));
+    expect(sent.hash).toBe(Buffer.from(tx.hash()).toString('hex'));
     expect(b!.stats().byMethod['sendTransaction']).toBe(1);
     const final = await server.pollTransaction(sent.hash, { attempts: 50, sleepStrategy: () => 20 });
     expect(final.status).toBe('SUCCESS');
