@@ -79,6 +79,8 @@ function watchHeads(viem: WebSocketClient) {
  * viem hands subscribers that ErrorEvent and fails requests with UnknownRpcError (code -1) instead.
  */
 function isSocketDrop(error: unknown): boolean {
+  // With ws (no built-in WebSocket, e.g. Node 20) viem's own SocketClosedError is the only right answer.
+  if (typeof globalThis.WebSocket === 'undefined') return error instanceof SocketClosedError;
   return (
     error instanceof SocketClosedError ||
     (error instanceof Event && error.type === 'error') ||
