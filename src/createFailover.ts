@@ -11,6 +11,8 @@ import { Emitter, type FailoverEvents, type Unsubscribe } from './events.js';
 import { createHealthSupervisor } from './health/createHealthSupervisor.js';
 import type { HealthSnapshot } from './health/snapshot.js';
 import type { HealthProbe } from './interfaces.js';
+import { MetricsRecorder } from './metrics/MetricsRecorder.js';
+import type { FailoverMetrics } from './metrics/types.js';
 import { type FailoverConfig, resolveTuning } from './options.js';
 import { type CallClassifier, DEFAULT_RETRY_AFTER_MS, type ErrorClass } from './routing/classification.js';
 import { type AttemptFn, type CallOptions, Executor } from './routing/Executor.js';
@@ -38,6 +40,11 @@ export interface Failover {
   call<T>(fn: AttemptFn<T>, options?: CallOptions<T>): Promise<T>;
   /** Per endpoint: state, latency, head, errors, probes per minute; the active route. */
   status(): FailoverStatus;
+  /**
+   * Counters and histograms since creation, as plain data: calls, requests per endpoint by
+   * outcome, probes, hedges, route changes. `switchyard-rpc/prometheus` exports them.
+   */
+  metrics(): FailoverMetrics;
   /** The current immutable health snapshot. */
   snapshot(): HealthSnapshot;
   /** The current endpoints, in configured order. */
@@ -95,7 +102,8 @@ export function createFailover(parameters: CreateFailoverParameters): Failover {
   );
   const random = parameters.random ?? Math.random;
   const events = new Emitter<FailoverEvents>(container.resolve(TOKENS.Logger));
-  const supervisor = createHealthSupervisor(endpoints, container, tuning, events, random);
+  const metrics = new MetricsRecorder();
+  const supervisor = createHealthSupervisor(endpoints, container, tuning, events, random, metrics);
   const executor = new Executor({
     supervisor,
     router: container.resolve(TOKENS.Router),
@@ -104,6 +112,7 @@ export function createFailover(parameters: CreateFailoverParameters): Failover {
       ? container.resolve(TOKENS.CallClassifier)
       : transportErrors,
     config: { ...tuning, defaultRetryAfterMs: DEFAULT_RETRY_AFTER_MS },
+    metrics,
   });
   supervisor.start();
 
@@ -113,6 +122,7 @@ export function createFailover(parameters: CreateFailoverParameters): Failover {
       return executor.execute(fn, options);
     },
     status: () => supervisor.status(),
+    metrics: () => supervisor.metrics(),
     snapshot: () => supervisor.snapshot(),
     endpoints: () => endpoints,
     on: (name, listener) => events.on(name, listener),

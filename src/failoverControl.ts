@@ -19,6 +19,7 @@ export function failoverControl(
 ): FailoverControl {
   return {
     status: failover.status,
+    metrics: failover.metrics,
     snapshot: failover.snapshot,
     endpoints: failover.endpoints,
     on: failover.on,

@@ -60,6 +60,12 @@ export type {
   StateStore,
 } from './interfaces.js';
 export { consoleLogger, silentLogger } from './logger.js';
+export type {
+  EndpointMetrics,
+  FailoverMetrics,
+  HistogramSnapshot,
+  RequestOutcome,
+} from './metrics/types.js';
 export { type FailoverConfig, positiveOption, type ResolvedTuning, resolveTuning } from './options.js';
 export { parseRetryAfter } from './retryAfter.js';
 export {
@@ -97,8 +103,10 @@ export type {
   HeadMonitor,
   HeadMonitorErrorEvent,
   HeadMonitorEvents,
+  HeadMonitorMetrics,
   HeadMonitorStatus,
   HeadStreamStatus,
+  StreamEndpointMetrics,
   StreamLostEvent,
   StreamMetrics,
   StreamOpenEvent,

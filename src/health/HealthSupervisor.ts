@@ -9,6 +9,8 @@ import type {
   Router,
   SharedEndpointRecord,
 } from '../interfaces.js';
+import type { MetricsRecorder } from '../metrics/MetricsRecorder.js';
+import type { FailoverMetrics } from '../metrics/types.js';
 import type { EndpointStatus, FailoverStatus } from '../status.js';
 import { TaskSet } from '../TaskSet.js';
 import { EndpointTracker, type TrackerConfig } from './EndpointTracker.js';
@@ -36,6 +38,7 @@ export interface SupervisorDeps {
   events: Emitter<FailoverEvents>;
   random: () => number;
   config: SupervisorConfig;
+  metrics: MetricsRecorder;
 }
 
 interface Entry {
@@ -153,6 +156,7 @@ export class HealthSupervisor {
     }
     this.#entries.clear();
     for (const [id, entry] of ordered) this.#entries.set(id, entry);
+    this.#deps.metrics.retain(endpoints);
     this.#publish();
     return { added, removed };
   }
@@ -189,6 +193,11 @@ export class HealthSupervisor {
       referenceHead: snapshot.referenceHead,
       endpoints,
     };
+  }
+
+  /** Counters since creation, per current endpoint. */
+  metrics(): FailoverMetrics {
+    return this.#deps.metrics.snapshot(this.#snapshot.endpoints);
   }
 
   /** Stops every timer, aborts in-flight probes and waits for background work to settle. */
@@ -296,6 +305,11 @@ export class HealthSupervisor {
       if (!this.#isLive(entry)) return;
       const timedOut = result === PROBE_TIMED_OUT;
       const detail = `probe timed out after ${config.probeTimeoutMs} ms`;
+      this.#deps.metrics.probe(
+        tracker.endpoint,
+        !timedOut && result.ok,
+        timedOut ? config.probeTimeoutMs : result.latencyMs,
+      );
       if (timedOut) tracker.recordProbeTimeout(detail, clock.now());
       else tracker.recordProbe(result, startedAt, clock.now());
       if (!timedOut && result.retryAfterMs !== undefined) this.#scheduleRateLimitEnd(entry);
@@ -401,6 +415,7 @@ export class HealthSupervisor {
     const from = previous.ranking.route[0];
     const to = next.ranking.route[0];
     if (from?.id !== to?.id) {
+      this.#deps.metrics.routeChanged();
       const reason = from && next.endpoints.find((h) => h.endpoint.id === from.id)?.reason;
       events.emit('route-change', { from: from && refOf(from), to: to && refOf(to), reason });
     }

@@ -3,6 +3,7 @@ import type { DependencyContainer } from 'tsyringe';
 import { TOKENS } from '../container.js';
 import type { Endpoint } from '../endpoint.js';
 import type { Emitter, FailoverEvents } from '../events.js';
+import type { MetricsRecorder } from '../metrics/MetricsRecorder.js';
 import type { ResolvedTuning } from '../options.js';
 import { HealthSupervisor } from './HealthSupervisor.js';
 import { ProbeSharing } from './ProbeSharing.js';
@@ -18,6 +19,7 @@ export function createHealthSupervisor(
   tuning: ResolvedTuning,
   events: Emitter<FailoverEvents>,
   random: () => number,
+  metrics: MetricsRecorder,
 ): HealthSupervisor {
   const clock = container.resolve(TOKENS.Clock);
   const logger = container.resolve(TOKENS.Logger);
@@ -43,6 +45,7 @@ export function createHealthSupervisor(
       }),
     events,
     random,
+    metrics,
     config: { ...tuning, jitter: 0.1, publishCoalesceMs: 50, ewmaAlpha: 0.3, windowSize: 32 },
   });
 }

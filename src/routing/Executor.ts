@@ -4,6 +4,7 @@ import { AllEndpointsFailedError, ClosedError, type EndpointAttempt, TimeoutErro
 import type { HealthSupervisor } from '../health/HealthSupervisor.js';
 import type { HealthSnapshot } from '../health/snapshot.js';
 import type { CancelTimer, Clock, Router } from '../interfaces.js';
+import type { MetricsRecorder } from '../metrics/MetricsRecorder.js';
 import { TaskSet } from '../TaskSet.js';
 import type { AttemptContext, CallClassifier, CallKind } from './classification.js';
 
@@ -43,6 +44,7 @@ export interface ExecutorDeps {
   clock: Clock;
   classifier: CallClassifier;
   config: ExecutorConfig;
+  metrics: MetricsRecorder;
 }
 
 /**
@@ -67,7 +69,10 @@ export class Executor {
     const snapshot = this.#deps.supervisor.snapshot();
     const plan = this.#deps.router.plan(snapshot.ranking);
     const skipped = skippedEndpoints(snapshot);
-    if (plan.length === 0) return Promise.reject(new AllEndpointsFailedError(skipped));
+    if (plan.length === 0) {
+      this.#deps.metrics.call(false, 0);
+      return Promise.reject(new AllEndpointsFailedError(skipped));
+    }
     return new Promise<T>((resolve, reject) => {
       const shared = { deps: this.#deps, tasks: this.#attempts, closing: this.#closing.signal };
       new CallRun<T>(shared, { snapshot, plan, skipped, fn, options }, { resolve, reject }).start();
@@ -129,6 +134,8 @@ class CallRun<T> {
   readonly #maxAttempts: number;
   readonly #inFlight = new Map<Endpoint, AbortController>();
   readonly #failed: EndpointAttempt[] = [];
+  readonly #hedged = new Set<Endpoint>();
+  #startedAt = 0;
   #next = 0;
   #settled = false;
   #fallbackResult: { value: T } | undefined;
@@ -155,12 +162,13 @@ class CallRun<T> {
   start(): void {
     this.#signal?.addEventListener('abort', this.#onCallerAbort);
     this.#closing.addEventListener('abort', this.#onClose);
+    this.#startedAt = this.#deps.clock.now();
     this.#cancelDeadline = this.#deps.clock.setTimeout(this.#onDeadline, this.#timeoutMs);
     this.#launch();
   }
 
-  readonly #onCallerAbort = () => this.#finish(() => this.#settle.reject(this.#signal!.reason));
-  readonly #onClose = () => this.#finish(() => this.#settle.reject(new ClosedError()));
+  readonly #onCallerAbort = () => this.#reject(this.#signal!.reason);
+  readonly #onClose = () => this.#reject(new ClosedError());
   readonly #onDeadline = () => {
     const pending = [...this.#inFlight.keys()].map(
       (e): EndpointAttempt => ({
@@ -169,14 +177,18 @@ class CallRun<T> {
         reason: 'no answer before the deadline',
       }),
     );
-    this.#finish(() => this.#settle.reject(new TimeoutError(this.#timeoutMs, [...this.#failed, ...pending])));
+    this.#reject(new TimeoutError(this.#timeoutMs, [...this.#failed, ...pending]));
   };
 
-  /** Starts the next attempt; false when none is left. */
-  #launch(): boolean {
+  /** Starts the next attempt (a hedge: while another is pending); false when none is left. */
+  #launch(hedge = false): boolean {
     if (this.#settled || this.#next >= this.#maxAttempts) return false;
     const attempt = this.#next++;
     const endpoint = this.#plan[attempt]!;
+    if (hedge) {
+      this.#hedged.add(endpoint);
+      this.#deps.metrics.hedgeFired(endpoint);
+    }
     const controller = new AbortController();
     this.#inFlight.set(endpoint, controller);
     const context: AttemptContext = { endpoint, signal: controller.signal, attempt };
@@ -208,17 +220,22 @@ class CallRun<T> {
       this.#kind === 'read'
         ? Math.min(hedge.maxDelayMs, Math.max(hedge.minDelayMs, p95 ?? hedge.maxDelayMs))
         : hedge.maxDelayMs;
-    this.#cancelHedge = this.#deps.clock.setTimeout(() => this.#launch(), delay);
+    this.#cancelHedge = this.#deps.clock.setTimeout(() => this.#launch(true), delay);
   }
 
   #onAnswer(context: AttemptContext, startedAt: number, value: T): void {
     this.#inFlight.delete(context.endpoint);
-    const { supervisor, clock } = this.#deps;
+    const { supervisor, clock, metrics } = this.#deps;
     const head = this.#classifier.headOf?.(value);
+    const ms = clock.now() - startedAt;
     // A loser's answer is still a health signal.
-    const stale = supervisor.reportSuccess(context.endpoint, clock.now() - startedAt, head, startedAt);
-    if (this.#settled) return;
+    const stale = supervisor.reportSuccess(context.endpoint, ms, head, startedAt);
+    if (this.#settled) {
+      metrics.request(context.endpoint, 'ok', ms);
+      return;
+    }
     const rejected = this.#classifier.checkResult?.(value, context);
+    metrics.request(context.endpoint, rejected || stale ? 'rejected' : 'ok', ms);
     if (rejected) {
       this.#fail(context.endpoint, rejected.reason);
       if (rejected.acceptIfLast) this.#fallbackResult = { value };
@@ -231,20 +248,27 @@ class CallRun<T> {
       this.#continue();
       return;
     }
-    this.#finish(() => this.#settle.resolve(value));
+    if (this.#hedged.has(context.endpoint)) metrics.hedgeWon(context.endpoint);
+    this.#resolve(value);
   }
 
   #onError(context: AttemptContext, startedAt: number, error: unknown): void {
     this.#inFlight.delete(context.endpoint);
-    if (context.signal.aborted) return;
-    const { supervisor, clock, config } = this.#deps;
+    const { supervisor, clock, config, metrics } = this.#deps;
+    const ms = clock.now() - startedAt;
+    if (context.signal.aborted) {
+      metrics.request(context.endpoint, 'cancelled', ms);
+      return;
+    }
     const verdict = this.#classifier.classifyError(error, context);
     if (verdict.kind === 'user') {
       // The endpoint answered properly; the call was wrong. Return it as the client would.
-      supervisor.reportSuccess(context.endpoint, clock.now() - startedAt, undefined, startedAt);
-      this.#finish(() => this.#settle.reject(error));
+      metrics.request(context.endpoint, 'ok', ms);
+      supervisor.reportSuccess(context.endpoint, ms, undefined, startedAt);
+      this.#reject(error);
       return;
     }
+    metrics.request(context.endpoint, 'error', ms);
     const retryAfter =
       verdict.kind === 'rate-limited' ? (verdict.retryAfterMs ?? config.defaultRetryAfterMs) : undefined;
     supervisor.reportFailure(context.endpoint, verdict.reason, retryAfter);
@@ -272,7 +296,7 @@ class CallRun<T> {
     if (this.#settled || this.#launch() || this.#inFlight.size > 0) return;
     const fallback = this.#fallbackResult;
     if (fallback) {
-      this.#finish(() => this.#settle.resolve(fallback.value));
+      this.#resolve(fallback.value);
       return;
     }
     const untried = this.#plan
@@ -280,9 +304,7 @@ class CallRun<T> {
       .map(
         (e): EndpointAttempt => ({ endpoint: e.label, outcome: 'skipped', reason: 'attempt limit reached' }),
       );
-    this.#finish(() =>
-      this.#settle.reject(new AllEndpointsFailedError([...this.#failed, ...this.#skipped, ...untried])),
-    );
+    this.#reject(new AllEndpointsFailedError([...this.#failed, ...this.#skipped, ...untried]));
   }
 
   #freshAlternativeLeft(): boolean {
@@ -292,9 +314,18 @@ class CallRun<T> {
     return now.endpoints.find((h) => h.endpoint.id === nextEndpoint.id)?.state !== 'lagging';
   }
 
-  #finish(settle: () => void): void {
+  #resolve(value: T): void {
+    this.#finish(true, () => this.#settle.resolve(value));
+  }
+
+  #reject(error: unknown): void {
+    this.#finish(false, () => this.#settle.reject(error));
+  }
+
+  #finish(ok: boolean, settle: () => void): void {
     if (this.#settled) return;
     this.#settled = true;
+    this.#deps.metrics.call(ok, this.#deps.clock.now() - this.#startedAt);
     this.#cancelHedge?.();
     this.#cancelDeadline?.();
     this.#signal?.removeEventListener('abort', this.#onCallerAbort);

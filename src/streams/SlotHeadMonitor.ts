@@ -12,6 +12,7 @@ import type {
   DeliveredHead,
   HeadMonitor,
   HeadMonitorEvents,
+  HeadMonitorMetrics,
   HeadMonitorStatus,
   HeadStreamStatus,
   StreamMetrics,
@@ -160,17 +161,35 @@ export class SlotHeadMonitor<Head extends ChainHead> implements HeadMonitor<Head
         metrics: { ...r.metrics },
       }),
     );
-    let dropped = this.#iteratorDropped;
-    for (const queue of this.#iterators) dropped += queue.dropped;
     return {
       closed: this.closed,
       latest: this.#latest,
       timing: this.#deps.slots.timing,
       allFailedCycles: this.#allFailedCycles,
       restarts: this.#restarts,
-      iteratorDropped: dropped,
+      iteratorDropped: this.#droppedByIterators(),
       streams,
     };
+  }
+
+  metrics(): HeadMonitorMetrics {
+    return {
+      streams: [...this.#records.values()].map((r) => ({
+        id: r.endpoint.id,
+        label: r.endpoint.label,
+        connected: r.state === 'open',
+        ...r.metrics,
+      })),
+      restarts: this.#restarts,
+      iteratorDropped: this.#droppedByIterators(),
+      health: this.#deps.health?.metrics(),
+    };
+  }
+
+  #droppedByIterators(): number {
+    let dropped = this.#iteratorDropped;
+    for (const queue of this.#iterators) dropped += queue.dropped;
+    return dropped;
   }
 
   updateCandidates(candidates: readonly EndpointInput[]): void {

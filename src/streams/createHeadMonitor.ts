@@ -9,6 +9,7 @@ import { ConfigError } from '../errors.js';
 import { Emitter, type FailoverEvents } from '../events.js';
 import { createHealthSupervisor } from '../health/createHealthSupervisor.js';
 import type { ChainHead, HeadStream, HealthProbe } from '../interfaces.js';
+import { MetricsRecorder } from '../metrics/MetricsRecorder.js';
 import { type FailoverConfig, positiveOption, resolveTuning } from '../options.js';
 import { SlotClock, type SlotTiming } from './SlotClock.js';
 import { SlotHeadMonitor } from './SlotHeadMonitor.js';
@@ -100,6 +101,7 @@ export function createHeadMonitor<Head extends ChainHead>(
         tuning,
         new Emitter<FailoverEvents>(logger),
         parameters.random ?? Math.random,
+        new MetricsRecorder(),
       )
     : undefined;
 

@@ -3,6 +3,7 @@ import type { StreamFailure, SwitchyardError } from '../errors.js';
 import type { EndpointsChangedEvent, Unsubscribe } from '../events.js';
 import type { EndpointState } from '../health/snapshot.js';
 import type { ChainHead } from '../interfaces.js';
+import type { FailoverMetrics } from '../metrics/types.js';
 import type { SlotTiming } from './SlotClock.js';
 
 /** A head as a monitor announces it: the stream's head plus the endpoint that delivered it first. */
@@ -69,6 +70,29 @@ export interface StreamMetrics {
   malformedEvents: number;
 }
 
+/** One endpoint's stream counters in {@link HeadMonitorMetrics}. Named by label; never a URL. */
+export interface StreamEndpointMetrics extends StreamMetrics {
+  id: string;
+  label: string;
+  connected: boolean;
+}
+
+/**
+ * Counters of a head monitor since it was created, as plain data.
+ *
+ * @example
+ * for (const s of monitor.metrics().streams) console.log(s.label, s.disconnections, s.reconnections);
+ */
+export interface HeadMonitorMetrics {
+  streams: StreamEndpointMetrics[];
+  /** Candidate updates that changed something. */
+  restarts: number;
+  /** Heads dropped because an async iterator's consumer fell behind its buffer. */
+  iteratorDropped: number;
+  /** The health probes' counters (`calls` stay at zero: a monitor makes none), when the monitor has a probe. */
+  health: FailoverMetrics | undefined;
+}
+
 /** One endpoint's stream in {@link HeadMonitorStatus}. Holds no URL or credential: `label` names it. */
 export interface HeadStreamStatus<Head extends ChainHead = ChainHead> {
   id: string;
@@ -125,6 +149,8 @@ export interface HeadMonitor<Head extends ChainHead = ChainHead> extends AsyncIt
   /** The current candidates, in configured order. */
   endpoints(): readonly Endpoint[];
   status(): HeadMonitorStatus<Head>;
+  /** Stream and probe counters since creation; `switchyard-rpc/prometheus` exports them. */
+  metrics(): HeadMonitorMetrics;
   /** Replaces the candidates: unchanged ones keep their streams, new ones open, removed ones close. */
   updateCandidates(candidates: readonly EndpointInput[]): void;
   /** Closes every stream, timer and probe; ends the iterators; resolves when nothing is left running. */
