@@ -32,6 +32,7 @@ export default defineConfig({
     alias: [
       { find: /^switchyard-rpc$/, replacement: source('./src/index.ts') },
       { find: /^switchyard-rpc\/beacon$/, replacement: source('./adapters/beacon/index.ts') },
+      { find: /^switchyard-rpc\/prometheus$/, replacement: source('./adapters/prometheus/index.ts') },
       { find: /^switchyard-rpc\/redis$/, replacement: source('./adapters/redis/index.ts') },
       { find: /^switchyard-rpc\/soroban$/, replacement: source('./adapters/soroban/index.ts') },
       { find: /^switchyard-rpc\/testing$/, replacement: source('./testing/index.ts') },

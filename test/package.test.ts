@@ -25,6 +25,7 @@ const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as
 const ENTRY_POINTS = [
   '.',
   './beacon',
+  './prometheus',
   './redis',
   './soroban',
   './viem',
@@ -185,6 +186,11 @@ describe('the published package', () => {
         name: 'beacon',
         entries: 'switchyard-rpc/beacon, switchyard-rpc/testing/beacon',
         stdout: ['beacon head at slot > 0 true, block root matches true'],
+      },
+      {
+        name: 'prometheus',
+        entries: 'switchyard-rpc/prometheus',
+        stdout: ['prometheus calls true'],
       },
       {
         name: 'redis',

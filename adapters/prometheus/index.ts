@@ -1,0 +1,1 @@
+export { type MetricsSource, type RegisterMetricsOptions, registerMetrics } from './registerMetrics.js';
