@@ -15,11 +15,12 @@
 import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, release, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { FileStateStore } from 'switchyard-rpc';
 import { findRedisServer, startRedisServer } from '../test/redisProcess.mjs';
+import { machineInfo, percentiles, printTable, round } from './lib/report.mjs';
 
 // The worker's counter record (bench/stateStoreWorker.mjs uses the same id).
 const COUNTER_ID = 'bench';
@@ -69,13 +70,10 @@ try {
 }
 
 const machine = {
-  cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
-  cpus: cpus().length,
-  node: process.version,
-  platform: `${process.platform} ${release()} ${process.arch}`,
+  ...machineInfo(),
   redis: redisLookup.found ? redisLookup.version : undefined,
 };
-printTable(runs, machine);
+printResults(runs, machine);
 mkdirSync(new URL('.', RESULTS), { recursive: true });
 writeFileSync(
   RESULTS,
@@ -173,7 +171,7 @@ async function readState(kind, location) {
 }
 
 function summarise({ store, processes, inFlight, count, wallMs, perProcess, finalCounter }) {
-  const all = perProcess.flatMap((p) => p.latencies).sort((a, b) => a - b);
+  const all = perProcess.flatMap((p) => p.latencies);
   const updates = perProcess.reduce((sum, p) => sum + p.updates, 0);
   const errors = perProcess.reduce((sum, p) => sum + p.errors, 0);
   const expected = processes * count;
@@ -196,30 +194,18 @@ function summarise({ store, processes, inFlight, count, wallMs, perProcess, fina
       updates: p.updates,
       errors: p.errors,
       wallMs: round(p.wallMs),
-      latencyMs: percentiles([...p.latencies].sort((a, b) => a - b)),
+      latencyMs: percentiles(p.latencies),
     })),
   };
 }
 
-function percentiles(sorted) {
-  return { p50: nearestRank(sorted, 0.5), p99: nearestRank(sorted, 0.99), max: round(sorted.at(-1)) };
-}
-
-function nearestRank(sorted, q) {
-  if (sorted.length === 0) return undefined;
-  return round(sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]);
-}
-
-function round(value) {
-  return value === undefined ? undefined : Math.round(value * 100) / 100;
-}
-
-function printTable(results, machine) {
+function printResults(results, machine) {
   process.stdout.write(
     `StateStore.update() — ${machine.cpus} × ${machine.cpuModel}, node ${machine.node}` +
       `${machine.redis ? `, ${machine.redis.replace(/ sha=.*/, '')}` : ''}\n\n`,
   );
-  printRows(
+  printTable(
+    undefined,
     ['store', 'procs', 'in flight', 'updates', 'updates/s', 'counter', ...TIMING_HEADER],
     results.map((r) => [
       r.store,
@@ -232,8 +218,8 @@ function printTable(results, machine) {
     ]),
   );
   printComparison(results);
-  process.stdout.write('\nper process\n');
-  printRows(
+  printTable(
+    'per process',
     ['store', 'procs', 'in flight', 'pid', 'updates', ...TIMING_HEADER],
     results.flatMap((r) =>
       r.perProcess.map((p) => [
@@ -261,8 +247,8 @@ function printComparison(results) {
     .filter((pair) => pair.redis);
   if (pairs.length === 0) return;
   const ms = (value) => (value === undefined ? '-' : value.toFixed(2));
-  process.stdout.write('\nfile vs redis\n');
-  printRows(
+  printTable(
+    'file vs redis',
     [
       'procs',
       'in flight',
@@ -291,13 +277,4 @@ function printComparison(results) {
 function timing({ wallMs, latencyMs }) {
   const ms = (value) => (value === undefined ? '-' : value.toFixed(2));
   return [(wallMs / 1000).toFixed(2), ms(latencyMs.p50), ms(latencyMs.p99), ms(latencyMs.max)];
-}
-
-/** Right-aligned columns, each as wide as its widest cell. */
-function printRows(header, rows) {
-  const lines = [header, ...rows].map((cells) => cells.map(String));
-  const widths = header.map((_, i) => Math.max(...lines.map((cells) => cells[i].length)));
-  for (const cells of lines) {
-    process.stdout.write(`${cells.map((c, i) => c.padStart(widths[i])).join('  ')}\n`);
-  }
 }
