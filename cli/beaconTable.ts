@@ -1,6 +1,6 @@
 import type { HeadStreamStatus } from '../src/index.js';
-import { cell, millis, truncate } from './format.js';
-import { renderHeading, renderRecentEvents, stamp } from './table.js';
+import { millis, truncate } from './format.js';
+import { type Column, renderColumns, renderHeading, renderRecentEvents, stamp } from './table.js';
 
 /** One node's line in the beacon table: its stream's status, and the heads it delivered first. */
 export interface BeaconNodeRow
@@ -29,39 +29,74 @@ export interface BeaconView {
   best: string | undefined;
 }
 
-/** A column: header, width, alignment, and its text for a node. */
-interface Column {
-  header: string;
-  width: number;
-  align: 'left' | 'right';
-  text(row: BeaconNodeRow): string;
-}
-
-// Two tables of three rows rather than one of fourteen columns: each fits 80 columns with whole
-// words for headers. Health comes last and takes what is left of the line.
-const STREAMS: readonly Column[] = [
-  { header: 'node', width: 8, align: 'left', text: (r) => r.label },
-  { header: 'stream', width: 10, align: 'left', text: (r) => r.state },
-  { header: 'connected', width: 9, align: 'left', text: (r) => (r.connected ? 'yes' : 'no') },
-  {
+/**
+ * The columns of a beacon node's stream, by name, shared by the demo's table and `watch`'s: the
+ * stream (state, connection, head, whether that head is the latest, time since its last event,
+ * probe health) and its counters.
+ */
+export const BEACON_COLUMNS = {
+  node: { header: 'node', width: 8, align: 'left', text: (r) => r.label },
+  stream: { header: 'stream', width: 10, align: 'left', text: (r) => r.state },
+  connected: { header: 'connected', width: 9, align: 'left', text: (r) => (r.connected ? 'yes' : 'no') },
+  headSlot: {
     header: 'head slot',
     width: 9,
     align: 'right',
     text: (r) => (r.headSlot === undefined ? '-' : String(r.headSlot)),
   },
-  { header: 'latest', width: 6, align: 'left', text: (r) => (r.isLatest ? 'yes' : 'no') },
-  { header: 'last event', width: 10, align: 'right', text: (r) => millis(r.lastEventAgeMs) },
-  { header: 'health', width: Number.POSITIVE_INFINITY, align: 'left', text: (r) => r.health ?? '-' },
+  latest: { header: 'latest', width: 6, align: 'left', text: (r) => (r.isLatest ? 'yes' : 'no') },
+  lastEvent: { header: 'last event', width: 10, align: 'right', text: (r) => millis(r.lastEventAgeMs) },
+  health: { header: 'health', width: Number.POSITIVE_INFINITY, align: 'left', text: (r) => r.health ?? '-' },
+  heads: { header: 'heads', width: 5, align: 'right', text: (r) => String(r.metrics.headsReceived) },
+  first: { header: 'first', width: 5, align: 'right', text: (r) => String(r.firsts) },
+  duplicates: {
+    header: 'duplicates',
+    width: 10,
+    align: 'right',
+    text: (r) => String(r.metrics.duplicatesDropped),
+  },
+  disconnects: {
+    header: 'disconnects',
+    width: 11,
+    align: 'right',
+    text: (r) => String(r.metrics.disconnections),
+  },
+  reconnects: {
+    header: 'reconnects',
+    width: 10,
+    align: 'right',
+    text: (r) => String(r.metrics.reconnections),
+  },
+  restarts: { header: 'restarts', width: 8, align: 'right', text: (r) => String(r.metrics.restarts) },
+  malformed: {
+    header: 'malformed',
+    width: 9,
+    align: 'right',
+    text: (r) => String(r.metrics.malformedEvents),
+  },
+} as const satisfies Record<string, Column<BeaconNodeRow>>;
+
+// Two tables of three rows rather than one of fourteen columns: each fits 80 columns with whole
+// words for headers. Health comes last and takes what is left of the line.
+const C = BEACON_COLUMNS;
+const STREAMS: readonly Column<BeaconNodeRow>[] = [
+  C.node,
+  C.stream,
+  C.connected,
+  C.headSlot,
+  C.latest,
+  C.lastEvent,
+  C.health,
 ];
-const COUNTERS: readonly Column[] = [
-  { header: 'node', width: 8, align: 'left', text: (r) => r.label },
-  { header: 'heads', width: 5, align: 'right', text: (r) => String(r.metrics.headsReceived) },
-  { header: 'first', width: 5, align: 'right', text: (r) => String(r.firsts) },
-  { header: 'duplicates', width: 10, align: 'right', text: (r) => String(r.metrics.duplicatesDropped) },
-  { header: 'disconnects', width: 11, align: 'right', text: (r) => String(r.metrics.disconnections) },
-  { header: 'reconnects', width: 10, align: 'right', text: (r) => String(r.metrics.reconnections) },
-  { header: 'restarts', width: 8, align: 'right', text: (r) => String(r.metrics.restarts) },
-  { header: 'malformed', width: 9, align: 'right', text: (r) => String(r.metrics.malformedEvents) },
+const COUNTERS: readonly Column<BeaconNodeRow>[] = [
+  C.node,
+  C.heads,
+  C.first,
+  C.duplicates,
+  C.disconnects,
+  C.reconnects,
+  C.restarts,
+  C.malformed,
 ];
 const GAP = '  ';
 
@@ -79,9 +114,9 @@ export function renderBeaconTable(view: BeaconView, events: readonly string[], w
   const title = `switchyard demo: head streams of ${view.nodes.length} simulated beacon nodes`;
   const lines = [
     ...renderHeading(title, view, width),
-    ...renderColumns(STREAMS, view.nodes),
+    ...renderColumns(STREAMS, view.nodes, GAP),
     '',
-    ...renderColumns(COUNTERS, view.nodes),
+    ...renderColumns(COUNTERS, view.nodes, GAP),
     `${describeSlots(view)} · best ${view.best ?? 'none'} · Ctrl-C stops`,
     ...renderRecentEvents(events),
   ];
@@ -102,17 +137,6 @@ export function renderBeaconStatus(view: BeaconView): string {
       `first ${r.firsts}, reconnects ${r.metrics.reconnections}`,
   );
   return `${stamp(view.elapsedMs)} ${[`${describeSlots(view)}, best ${view.best ?? 'none'}`, ...nodes].join(' | ')}`;
-}
-
-function renderColumns(columns: readonly Column[], rows: readonly BeaconNodeRow[]): string[] {
-  const line = (texts: readonly string[]) =>
-    columns
-      .map((column, i) =>
-        Number.isFinite(column.width) ? cell(texts[i]!, column.width, column.align) : texts[i]!,
-      )
-      .join(GAP)
-      .trimEnd();
-  return [line(columns.map((c) => c.header)), ...rows.map((row) => line(columns.map((c) => c.text(row))))];
 }
 
 function describeSlots(view: BeaconView): string {

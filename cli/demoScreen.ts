@@ -1,4 +1,10 @@
-import { createDisplay, type DemoOutput, type Display, type ViewRenderer } from './display.js';
+import {
+  createDisplay,
+  type DemoOutput,
+  type Display,
+  type DisplayOptions,
+  type ViewRenderer,
+} from './display.js';
 import { stamp } from './table.js';
 
 /** What both demos show their run on: the output, the display, the run's clock and its event lines. */
@@ -21,7 +27,8 @@ export interface DemoScreenOptions {
 }
 
 /**
- * Sets up the screen of a demo run: a live table on a TTY, plain lines elsewhere.
+ * Sets up the screen of a demo run: a live table on a TTY, plain lines elsewhere. `displayOptions`
+ * pace the plain statuses and bounds the live table's width (defaults: the demo's).
  *
  * @example
  * const screen = createDemoScreen(options, { table: renderTable, status: renderStatusLine });
@@ -30,9 +37,10 @@ export interface DemoScreenOptions {
 export function createDemoScreen<V extends { elapsedMs: number }>(
   options: DemoScreenOptions,
   renderer: ViewRenderer<V>,
+  displayOptions: DisplayOptions = {},
 ): DemoScreen<V> {
   const out = options.out ?? process.stdout;
-  const display = createDisplay(out, options.live ?? out.isTTY === true, renderer);
+  const display = createDisplay(out, options.live ?? out.isTTY === true, renderer, displayOptions);
   let startedAt = performance.now();
   const elapsed = () => performance.now() - startedAt;
   return {

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
 import { runDemo } from './demo.js';
-import { type Command, type DemoPart, HELP, parseCommand } from './parseCommand.js';
+import { type Command, type DemoPart, HELP, parseCommand, type WatchCommand } from './parseCommand.js';
+import { runWatch } from './watch.js';
+import { WatchError } from './watchError.js';
 
 /** A command line that asked for the demo. */
 type DemoCommand = Extract<Command, { name: 'demo' }>;
@@ -10,6 +12,14 @@ type DemoCommand = Extract<Command, { name: 'demo' }>;
 const EXIT_USAGE = 2;
 /** Exit code after Ctrl-C: 128 + SIGINT, what a shell expects. */
 const EXIT_INTERRUPTED = 130;
+/** Exit code of a second SIGTERM while `watch` closes: 128 + SIGTERM. */
+const EXIT_TERMINATED = 143;
+
+/** Prints a bad command line's message, with the way to usage, and returns exit code 2. */
+function usageError(message: string): number {
+  process.stderr.write(`switchyard: ${message}\nRun 'switchyard help' for usage.\n`);
+  return EXIT_USAGE;
+}
 
 async function main(argv: readonly string[]): Promise<number> {
   const command = parseCommand(argv);
@@ -18,8 +28,9 @@ async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(HELP);
       return 0;
     case 'usage-error':
-      process.stderr.write(`switchyard: ${command.message}\nRun 'switchyard help' for usage.\n`);
-      return EXIT_USAGE;
+      return usageError(command.message);
+    case 'watch':
+      return watch(command);
     case 'demo': {
       const interrupt = new AbortController();
       // First Ctrl-C: stop the demo cleanly (summary, close everything). Second: leave now.
@@ -42,6 +53,35 @@ async function main(argv: readonly string[]): Promise<number> {
       if (interrupt.signal.aborted) return EXIT_INTERRUPTED;
       return crashed ? 1 : 0;
     }
+  }
+}
+
+/**
+ * Runs `watch` until its --duration passes, SIGINT/SIGTERM arrives or stdout's reader leaves;
+ * either way it closes everything and exits 0. A second signal while it closes leaves at once.
+ */
+async function watch(command: WatchCommand): Promise<number> {
+  const stop = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stop.signal.aborted) process.exit(signal === 'SIGTERM' ? EXIT_TERMINATED : EXIT_INTERRUPTED);
+    stop.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  // The reader went away (`| head`, a closed pager): stop as after Ctrl-C, without a stack trace.
+  // Left attached: a write that fails while closing must not crash either.
+  process.stdout.on('error', () => stop.abort());
+  try {
+    await runWatch({ ...command, signal: stop.signal });
+    return 0;
+  } catch (error) {
+    if (!(error instanceof WatchError)) throw error;
+    if (error.exitCode === EXIT_USAGE) return usageError(error.message);
+    process.stderr.write(`switchyard: ${error.message}\n`);
+    return error.exitCode;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
 }
 

@@ -33,10 +33,67 @@ export interface DemoView {
   shareWindowMs: number;
 }
 
-// Column widths of the endpoint table; the note column takes what is left of the line.
-const W = { marker: 1, label: 12, state: 12, rtt: 8, head: 8, share: 5, errors: 6 } as const;
-// The fixed columns and the seven single spaces between all eight columns.
-const FIXED_WIDTH = W.marker + W.label + W.state + W.rtt + W.head + W.share + W.errors + 7;
+/**
+ * A column of a table: header, width (`Infinity`: the rest of the line, uncut), alignment, and its
+ * text for a row. A column reads only the fields it needs, so one serves every row type that has them.
+ */
+export interface Column<R> {
+  header: string;
+  width: number;
+  align: 'left' | 'right';
+  text(row: R): string;
+}
+
+/**
+ * A header line and one line per row, each cell cut and padded to its column's width, cells
+ * joined by `gap`, trailing spaces trimmed. Lines are not cut to any total width: the caller does.
+ *
+ * @example
+ * renderColumns([ENDPOINT_COLUMNS.label, ENDPOINT_COLUMNS.state], rows); // ['endpoint     state', 'node-a       healthy', ...]
+ */
+export function renderColumns<R>(columns: readonly Column<R>[], rows: readonly R[], gap = ' '): string[] {
+  const line = (texts: readonly string[]) =>
+    columns
+      .map((column, i) =>
+        Number.isFinite(column.width) ? cell(texts[i]!, column.width, column.align) : texts[i]!,
+      )
+      .join(gap)
+      .trimEnd();
+  return [line(columns.map((c) => c.header)), ...rows.map((row) => line(columns.map((c) => c.text(row))))];
+}
+
+/** What {@link ENDPOINT_COLUMNS} read of a row. */
+export type EndpointCells = Pick<EndpointRow, 'label' | 'active' | 'state' | 'rttMs' | 'head' | 'errors'>;
+
+/**
+ * The columns of an endpoint of a failover instance, shared by the demo's table and `watch`'s:
+ * first-choice marker, label, state, EWMA round trip, head, errors.
+ */
+export const ENDPOINT_COLUMNS = {
+  marker: { header: '', width: 1, align: 'left', text: (e) => (e.active ? '▶' : '') },
+  label: { header: 'endpoint', width: 12, align: 'left', text: (e) => e.label },
+  state: { header: 'state', width: 12, align: 'left', text: (e) => e.state },
+  rtt: { header: 'ewma rtt', width: 8, align: 'right', text: (e) => millis(e.rttMs) },
+  head: {
+    header: 'head',
+    width: 8,
+    align: 'right',
+    text: (e) => (e.head === undefined ? '-' : String(e.head)),
+  },
+  errors: { header: 'errors', width: 6, align: 'right', text: (e) => String(e.errors) },
+} as const satisfies Record<string, Column<EndpointCells>>;
+
+// The demo's columns; the note takes what is left of the line.
+const DEMO_COLUMNS: readonly Column<EndpointRow>[] = [
+  ENDPOINT_COLUMNS.marker,
+  ENDPOINT_COLUMNS.label,
+  ENDPOINT_COLUMNS.state,
+  ENDPOINT_COLUMNS.rtt,
+  ENDPOINT_COLUMNS.head,
+  { header: 'share', width: 5, align: 'right', text: (e) => percent(e.share) },
+  ENDPOINT_COLUMNS.errors,
+  { header: 'note', width: Number.POSITIVE_INFINITY, align: 'left', text: (e) => e.note ?? '' },
+];
 
 /**
  * Renders the live table as lines no longer than `width` columns: a header, the fault step,
@@ -46,37 +103,10 @@ const FIXED_WIDTH = W.marker + W.label + W.state + W.rtt + W.head + W.share + W.
  * out.write(`${renderTable(view, recentEvents, 80).join('\n')}\n`);
  */
 export function renderTable(view: DemoView, events: readonly string[], width = 80): string[] {
-  const noteWidth = Math.max(0, width - FIXED_WIDTH);
-  const row = (cells: readonly string[]) =>
-    [
-      cell(cells[0]!, W.marker),
-      cell(cells[1]!, W.label),
-      cell(cells[2]!, W.state),
-      cell(cells[3]!, W.rtt, 'right'),
-      cell(cells[4]!, W.head, 'right'),
-      cell(cells[5]!, W.share, 'right'),
-      cell(cells[6]!, W.errors, 'right'),
-      truncate(cells[7]!, noteWidth),
-    ]
-      .join(' ')
-      .trimEnd();
-
   const title = `switchyard demo: failover across ${view.endpoints.length} simulated ${view.nodeKind} nodes`;
   const lines = [
     ...renderHeading(title, view, width),
-    row(['', 'endpoint', 'state', 'ewma rtt', 'head', 'share', 'errors', 'note']),
-    ...view.endpoints.map((e) =>
-      row([
-        e.active ? '▶' : '',
-        e.label,
-        e.state,
-        millis(e.rttMs),
-        e.head === undefined ? '-' : String(e.head),
-        percent(e.share),
-        String(e.errors),
-        e.note ?? '',
-      ]),
-    ),
+    ...renderColumns(DEMO_COLUMNS, view.endpoints),
     '',
     `requests ${view.requests}   failed ${view.failed}   p99 ${millis(view.p99Ms)}   route changes ${view.routeChanges}`,
     `▶ first choice · share over the last ${seconds(view.shareWindowMs)} · Ctrl-C stops`,
@@ -86,18 +116,22 @@ export function renderTable(view: DemoView, events: readonly string[], width = 8
 }
 
 /**
- * The first lines of a live table: the title with the run's clock at the right edge, the
- * fault step in force, a blank line.
+ * The first lines of a live table: the title with the run's clock at the right edge (`elapsed /
+ * duration`, or the elapsed time alone for a run without an end), the fault step in force when
+ * there is one, a blank line.
  */
 export function renderHeading(
   title: string,
-  view: Pick<DemoView, 'elapsedMs' | 'durationMs' | 'step'>,
+  view: { elapsedMs: number; durationMs?: number | undefined; step?: string | undefined },
   width: number,
 ): string[] {
-  const clock = `${seconds(view.elapsedMs)} / ${seconds(view.durationMs)}`;
+  const clock =
+    view.durationMs === undefined
+      ? seconds(view.elapsedMs)
+      : `${seconds(view.elapsedMs)} / ${seconds(view.durationMs)}`;
   return [
     `${truncate(title, width - clock.length - 1).padEnd(width - clock.length)}${clock}`,
-    `now: ${view.step}`,
+    ...(view.step === undefined ? [] : [`now: ${view.step}`]),
     '',
   ];
 }

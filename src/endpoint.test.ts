@@ -178,6 +178,11 @@ describe('redactUrl', () => {
     expect(redactUrl('https://onlyuser@rpc.example/')).toBe('https://***@rpc.example');
   });
 
+  it('shows nothing of text without a scheme: user:secret@host would parse as the scheme "user:"', () => {
+    expect(redactUrl('alice:hunter2@rpc.example/x')).toBe('<invalid url>');
+    expect(redactUrl('not a url')).toBe('<invalid url>');
+  });
+
   it('hides every query value and keeps the keys', () => {
     expect(redactUrl('https://rpc.example/rpc?apikey=abc&network=mainnet&v=1')).toBe(
       'https://rpc.example/rpc?apikey=***&network=***&v=***',

@@ -53,6 +53,8 @@ export function redactUrl(url: string): string {
   } catch {
     return '<invalid url>';
   }
+  // Without a host the rest is opaque: 'user:secret@host' parses with the scheme 'user:'.
+  if (!parsed.host) return '<invalid url>';
   const userInfo = parsed.username || parsed.password ? '***@' : '';
   const path = parsed.pathname
     .split('/')

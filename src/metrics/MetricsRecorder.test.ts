@@ -3,7 +3,10 @@ import { parseEndpoints } from '../endpoint.js';
 import type { EndpointHealth } from '../health/snapshot.js';
 import { MetricsRecorder } from './MetricsRecorder.js';
 
-const [a, b] = parseEndpoints(['https://user:secret@a.example/v3/0123456789abcdef0123456789abcdef', { url: 'https://b.example', label: 'b' }]);
+const [a, b] = parseEndpoints([
+  'https://user:secret@a.example/v3/0123456789abcdef0123456789abcdef',
+  { url: 'https://b.example', label: 'b' },
+]);
 const health = (state: EndpointHealth['state'] = 'healthy') =>
   [a!, b!].map((endpoint) => ({ endpoint, state }) as EndpointHealth);
 
