@@ -17,7 +17,8 @@ async function sorobanSetup(options: Parameters<typeof withFailover>[1] = {}) {
   const server: FailoverServer = withFailover(plainServer(a!.url), {
     endpoints: [
       { url: a!.url, label: 'a' },
-      { url: b!.url, label: 'b' },
+      // b is the second tier: a carries every call while it is up.
+      { url: b!.url, label: 'b', priority: 1 },
     ],
     probeIntervalMs: 50,
     logger: silentLogger,

@@ -15,7 +15,7 @@ import type { EndpointStatus, FailoverStatus } from '../status.js';
 import { TaskSet } from '../TaskSet.js';
 import { EndpointTracker, type TrackerConfig } from './EndpointTracker.js';
 import type { ProbeSharing } from './ProbeSharing.js';
-import { lowerMedian, referenceHeadFor } from './scoring.js';
+import { ReferenceHeads, referenceHeadFor } from './scoring.js';
 import type { EndpointHealth, EndpointState, HealthSnapshot } from './snapshot.js';
 
 export interface SupervisorConfig extends TrackerConfig {
@@ -116,8 +116,7 @@ export class HealthSupervisor {
     const now = this.#deps.clock.now();
     entry.tracker.recordSuccess(latencyMs, head, startedAt, now);
     const stale = head !== undefined && this.#isBehind(entry.tracker.endpoint.id, head, now);
-    if (stale || entry.tracker.state(now) !== entry.publishedState) this.#publish();
-    else this.#publishSoon();
+    this.#publishFor(entry, stale);
     return stale;
   }
 
@@ -313,7 +312,7 @@ export class HealthSupervisor {
       if (timedOut) tracker.recordProbeTimeout(detail, clock.now());
       else tracker.recordProbe(result, startedAt, clock.now());
       if (!timedOut && result.retryAfterMs !== undefined) this.#scheduleRateLimitEnd(entry);
-      this.#publish();
+      this.#publishFor(entry);
       this.#scheduleProbe(entry, this.#nextProbeDelay());
       if (!sharing) return;
       const record: SharedEndpointRecord = timedOut
@@ -368,6 +367,15 @@ export class HealthSupervisor {
     return heads;
   }
 
+  /**
+   * Publishes at once when `entry` changed state (or `urgent`); new latencies and heads alone are
+   * coalesced, so 100 endpoints' probes do not rank 100 times a second.
+   */
+  #publishFor(entry: Entry, urgent = false): void {
+    if (urgent || entry.tracker.state(this.#deps.clock.now()) !== entry.publishedState) this.#publish();
+    else this.#publishSoon();
+  }
+
   #publishSoon(): void {
     if (this.#cancelCoalesced || this.#closed) return;
     this.#cancelCoalesced = this.#deps.clock.setTimeout(() => {
@@ -380,10 +388,10 @@ export class HealthSupervisor {
     if (this.#closed) return;
     const { clock, config, router } = this.#deps;
     const now = clock.now();
-    const heads = this.#freshHeads(now);
+    const references = new ReferenceHeads(this.#freshHeads(now));
     const health: EndpointHealth[] = [];
     for (const [id, { tracker }] of this.#entries) {
-      const reference = tracker.head === undefined ? undefined : referenceHeadFor(id, heads);
+      const reference = tracker.head === undefined ? undefined : references.for(id);
       tracker.lag = reference === undefined ? undefined : Math.max(0, reference - tracker.head!);
       tracker.lagging = tracker.lag !== undefined && tracker.lag > config.lagTolerance;
       health.push(tracker.health(now));
@@ -394,7 +402,7 @@ export class HealthSupervisor {
       version: previous.version + 1,
       endpoints: health,
       ranking,
-      referenceHead: lowerMedian([...heads.values()]),
+      referenceHead: references.median,
     };
     this.#announce(previous, this.#snapshot);
   }

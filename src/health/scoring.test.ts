@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ewma, lowerMedian, quantile, referenceHeadFor, SampleWindow } from './scoring.js';
+import { ewma, lowerMedian, quantile, ReferenceHeads, referenceHeadFor, SampleWindow } from './scoring.js';
 
 describe('ewma', () => {
   it('is seeded by the first sample', () => {
@@ -73,6 +73,25 @@ describe('lowerMedian', () => {
     const values = [3, 1, 2];
     lowerMedian(values);
     expect(values).toEqual([3, 1, 2]);
+  });
+});
+
+describe('ReferenceHeads', () => {
+  it('gives every endpoint the lower median of the others, as sorting them one by one would', () => {
+    let seed = 7;
+    const next = () => (seed = (seed * 48271) % 2147483647);
+    for (let round = 0; round < 200; round++) {
+      // Few distinct values, so duplicates (of the endpoint's own head too) are common.
+      const heads = new Map(
+        Array.from({ length: 1 + (next() % 12) }, (_, i) => [`e${i}`, 1000 + (next() % 5)]),
+      );
+      const references = new ReferenceHeads(heads);
+      for (const id of [...heads.keys(), 'absent']) {
+        const others = [...heads].filter(([other]) => other !== id).map(([, head]) => head);
+        expect(references.for(id)).toBe(lowerMedian(others));
+      }
+      expect(references.median).toBe(lowerMedian([...heads.values()]));
+    }
   });
 });
 
