@@ -520,7 +520,7 @@ writeResult('beacon', {
   tailSlots: TAIL_SLOTS,
   tables: [
     { title, header: summaryHeader, rows: summaryRows },
-    { title: 'Per node', header: nodeHeader, rows: nodeRows },
+    { title: 'Per node', header: nodeHeader, rows: nodeRows, detail: true },
   ],
   scenarios: results,
 });

@@ -117,7 +117,7 @@ writeResult('overhead', {
   startedAt,
   tables: [
     { title: ratioTitle, header: ratioHeader, rows: ratioRows },
-    { title: runsTitle, header: runsHeader, rows: runsRows },
+    { title: runsTitle, header: runsHeader, rows: runsRows, detail: true },
   ],
   settings: { pairs: PAIRS, runMs: RUN_MS, warmupMs: WARMUP_MS, callerCounts: CALLER_COUNTS, goal: GOAL },
   results,

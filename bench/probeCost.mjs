@@ -389,7 +389,7 @@ writeResult('probeCost', {
   timings,
   tables: [
     { title: summaryTitle, header: summaryHeader, rows: summary },
-    { title: detailTitle, header, rows },
+    { title: detailTitle, header, rows, detail: true },
   ],
   raw,
 });

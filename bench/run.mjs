@@ -4,7 +4,8 @@
 //   npm run bench                           # the full run (its duration is printed and recorded)
 //   npm run bench -- --quick                # every scenario, shorter: under 2 minutes on 2 cores
 //   npm run bench -- --only evm,overhead    # some of them
-//   npm run bench -- --quick --update-readme  # also replace the README's benchmark tables
+//   npm run bench -- --quick --update-readme  # also replace the README's benchmark tables (detail
+//                                             # tables left out) and docs/benchmarks.md (all of them)
 //
 // Runs against the built package (`npm run build`; the npm script does it). Exit code 1 when a
 // bench failed to run (not when a client did badly: that is what the tables are for).
@@ -16,6 +17,7 @@ import { benchArgs, machineInfo, markdownTable } from './lib/report.mjs';
 const BENCHES = ['evm', 'soroban', 'beacon', 'overhead', 'scale', 'probeCost', 'recovery'];
 const README = new URL('../README.md', import.meta.url);
 const SUMMARY = new URL('./results/summary.md', import.meta.url);
+const FULL_TABLES = new URL('../docs/benchmarks.md', import.meta.url);
 const MARKERS = { start: '<!-- bench:start -->', end: '<!-- bench:end -->' };
 
 const args = benchArgs({ only: { type: 'string' }, 'update-readme': { type: 'boolean' } });
@@ -42,12 +44,15 @@ const results = selected.flatMap((name) => {
     return [];
   }
 });
-const summary = renderSummary(results, durationMs);
+const summary = renderSummary(results, durationMs, { details: true });
 writeFileSync(SUMMARY, summary);
 process.stdout.write(
   `\nall benches: ${(durationMs / 1000).toFixed(0)} s; summary in bench/results/summary.md\n`,
 );
-if (args['update-readme']) updateReadme(summary);
+if (args['update-readme']) {
+  updateReadme(renderSummary(results, durationMs, { details: false }));
+  writeFileSync(FULL_TABLES, `# Benchmarks: every table\n\n${summary}`);
+}
 if (failed.length > 0) process.stderr.write(`FAILED: ${failed.join(', ')}\n`);
 process.exitCode = failed.length > 0 ? 1 : 0;
 
@@ -64,8 +69,8 @@ function runBench(name, quick) {
   });
 }
 
-/** Markdown: how and where it ran, then each bench's tables. */
-function renderSummary(results, totalMs) {
+/** Markdown: how and where it ran, then each bench's tables (`details`: also those marked `detail`). */
+function renderSummary(results, totalMs, { details }) {
   const machine = machineInfo();
   const command = `npm run bench${args.quick ? ' -- --quick' : ''}`;
   const lines = [
@@ -76,6 +81,7 @@ function renderSummary(results, totalMs) {
   ];
   for (const result of results) {
     for (const table of result.tables ?? []) {
+      if (table.detail && !details) continue;
       lines.push('', `**${table.title}**`, '', markdownTable(table.header, table.rows));
     }
     if (result.notes?.length) lines.push('', ...result.notes.map((note) => `- ${note}`));

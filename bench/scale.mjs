@@ -311,7 +311,7 @@ writeResult('scale', {
   measureMs: MEASURE_MS,
   tables: [
     { title, header, rows },
-    { title: handleTitle, header: handleHeader, rows: handleRows },
+    { title: handleTitle, header: handleHeader, rows: handleRows, detail: true },
   ],
   runs,
 });

@@ -258,6 +258,29 @@ describe('withFailover', () => {
     expect(cluster.nodes[0]!.stats().byMethod['getNetwork']).toBeGreaterThan(rested);
   });
 
+  it('probes a node at once when it keeps losing hedge races, instead of waiting for its next probe', async () => {
+    const [a, b] = cluster.nodes;
+    const s = wrap({
+      endpoints: [
+        { url: a!.url, label: 'a' },
+        { url: b!.url, label: 'b', priority: 1 },
+      ],
+      // The next scheduled probe is ~10 s away: only an early probe can find the silence in time.
+      probeIntervalMs: 10_000,
+      latencyThresholdMs: 200,
+      hedge: { minDelayMs: 20, maxDelayMs: 20 },
+    });
+    await waitFor(() => s.failover.status().endpoints.every((e) => e.state === 'healthy'), 'healthy');
+    await s.getLatestLedger();
+    await a!.setFaults({ blackhole: true });
+    const started = performance.now();
+    // Every call is answered by b's hedge while a's requests hang and are abandoned.
+    for (let i = 0; i < 3; i++) await s.getLatestLedger();
+    await waitFor(() => stateOf(s.failover, 'a') !== 'healthy', 'a no longer healthy', 5000);
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(s.failover.status().active?.label).toBe('b');
+  });
+
   it('spends no probes on an endpoint that real calls keep busy', async () => {
     const [a, b] = cluster.nodes;
     const s = wrap({

@@ -51,9 +51,17 @@ interface Entry {
   publishedState: EndpointState;
   /** Wall-clock time of the last shared probe result applied, so none is applied twice. */
   sharedCheckedAt: number;
+  /** Attempts in a row abandoned because another endpoint answered first; reset by an answer. */
+  outpaced: number;
+  /** When an outpaced streak last brought a probe forward (at most once per interval). */
+  earlyProbeAt: number;
 }
 
 const PROBE_TIMED_OUT = Symbol('probe timed out');
+
+// Hedges lost in a row that bring the endpoint's next probe forward: one lost race is noise,
+// a node that answers nothing loses every one.
+const OUTPACED_BEFORE_PROBE = 3;
 
 // Heads older than this many probe intervals no longer count towards the reference head.
 const HEAD_FRESH_INTERVALS = 3;
@@ -115,6 +123,7 @@ export class HealthSupervisor {
     if (!entry) return false;
     const now = this.#deps.clock.now();
     entry.tracker.recordSuccess(latencyMs, head, startedAt, now);
+    entry.outpaced = 0;
     const stale = head !== undefined && this.#isBehind(entry.tracker.endpoint.id, head, now);
     this.#publishFor(entry, stale);
     return stale;
@@ -128,6 +137,24 @@ export class HealthSupervisor {
     entry.tracker.recordFailure(reason, now, retryAfterMs);
     if (retryAfterMs !== undefined) this.#scheduleRateLimitEnd(entry);
     this.#publish();
+  }
+
+  /**
+   * A request to `endpoint` was abandoned because another endpoint answered the call first. A
+   * streak of these probes the endpoint at once (a probe, not the lost requests, judges it): a
+   * node that went silent is found in a latency threshold, not at its next scheduled probe,
+   * which its recent answers might even have skipped.
+   */
+  reportOutpaced(endpoint: Endpoint): void {
+    const entry = this.#current(endpoint);
+    if (!entry) return;
+    const now = this.#deps.clock.now();
+    entry.outpaced += 1;
+    if (entry.outpaced < OUTPACED_BEFORE_PROBE || entry.probing) return;
+    if (now - entry.earlyProbeAt < this.#deps.config.probeIntervalMs) return;
+    entry.earlyProbeAt = now;
+    entry.cancelProbe?.();
+    this.#runProbe(entry);
   }
 
   /** Replaces the endpoint list: kept endpoints keep their health, removed ones stop at once. */
@@ -218,6 +245,8 @@ export class HealthSupervisor {
       probing: undefined,
       publishedState: 'unknown',
       sharedCheckedAt: 0,
+      outpaced: 0,
+      earlyProbeAt: Number.NEGATIVE_INFINITY,
     };
   }
 

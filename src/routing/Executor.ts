@@ -333,8 +333,10 @@ class CallRun<T> {
     this.#cancelDeadline?.();
     this.#signal?.removeEventListener('abort', this.#onCallerAbort);
     this.#running.delete(this as CallRun<unknown>);
-    for (const controller of this.#inFlight.values())
+    for (const [endpoint, controller] of this.#inFlight) {
       controller.abort(new DOMException('The call settled elsewhere.', 'AbortError'));
+      if (ok) this.#deps.supervisor.reportOutpaced(endpoint);
+    }
     this.#inFlight.clear();
     settle();
   }
