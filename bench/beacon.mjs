@@ -36,6 +36,7 @@
 // stops and restarts writing), the best case for a client with no stall detection.
 import { loadavg } from 'node:os';
 import { EventSource } from 'eventsource';
+import { silentLogger } from 'switchyard-rpc';
 import { createBeaconHeadMonitor } from 'switchyard-rpc/beacon';
 import { BeaconCluster } from 'switchyard-rpc/testing/beacon';
 import { benchArgs, cell, percentiles, printTable, round, writeResult } from './lib/report.mjs';
@@ -206,12 +207,10 @@ function startNaive(cluster, obs) {
   });
 }
 
-const quietLogger = { debug() {}, info() {}, warn() {}, error() {} };
-
 function startSwitchyard(cluster, obs) {
   const monitor = createBeaconHeadMonitor({
     candidates: cluster.nodes.map((node, i) => ({ url: node.url, label: NODE_LABELS[i] })),
-    logger: quietLogger,
+    logger: silentLogger,
   });
   const index = (endpoint) => NODE_LABELS.indexOf(endpoint.label);
   monitor.on('head', (head) => delivered(obs, head.slot, now()));

@@ -8,6 +8,7 @@ import { FallbackProvider, JsonRpcProvider, Network } from 'ethers';
 import { EvmCluster } from 'switchyard-rpc/testing/viem';
 import { failover } from 'switchyard-rpc/viem';
 import { createPublicClient, defineChain, fallback, http } from 'viem';
+import { collectingLogger } from './lib/collectingLogger.mjs';
 import { runWorkload } from './lib/workload.mjs';
 
 const kind = process.argv[2];
@@ -228,7 +229,7 @@ function createClient(kind, urls, chainId, blockIntervalMs) {
         urls.map((url) => http(url)),
         // Defaults (probe every 1000 ms, lagTolerance 2, hedging on, timeoutMs 10 s); warnings are
         // counted rather than printed.
-        { logger: quietLogger(warnings) },
+        { logger: collectingLogger(warnings) },
       );
       transport.failover.on('route-change', (event) => {
         routeChanges.push({
@@ -271,10 +272,4 @@ function createClient(kind, urls, chainId, blockIntervalMs) {
     default:
       throw new Error(`unknown client kind '${kind}'`);
   }
-}
-
-function quietLogger(warnings) {
-  const keep = (obj, msg) =>
-    warnings.push(typeof obj === 'string' ? obj : `${msg ?? ''} ${JSON.stringify(obj)}`.trim());
-  return { debug() {}, info() {}, warn: keep, error: keep };
 }

@@ -30,7 +30,9 @@ import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { rpc } from '@stellar/stellar-sdk';
+import { silentLogger } from 'switchyard-rpc';
 import { withFailover } from 'switchyard-rpc/soroban';
 import { SorobanCluster } from 'switchyard-rpc/testing';
 import { EvmCluster } from 'switchyard-rpc/testing/viem';
@@ -50,8 +52,6 @@ const CALLERS = 4;
 const WORKERS = 3;
 const MINUTE = 60_000;
 const WORKER = new URL('./probeCostWorker.mjs', import.meta.url);
-const quietLogger = { debug() {}, info() {}, warn() {}, error() {} };
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // ----- clients -----
 
@@ -59,7 +59,7 @@ function sorobanClient(cluster) {
   const nodes = cluster.nodes.map((node) => ({ url: node.url, label: node.name }));
   const server = withFailover(new rpc.Server(nodes[0].url, { allowHttp: true }), {
     endpoints: nodes,
-    logger: quietLogger,
+    logger: silentLogger,
   });
   return {
     createdAt: performance.now(),
@@ -79,7 +79,7 @@ function evmClient(cluster, load) {
   });
   const transport = failover(
     cluster.nodes.map((node) => http(node.url)),
-    { endpoints: cluster.nodes.map((node) => ({ label: node.name })), logger: quietLogger },
+    { endpoints: cluster.nodes.map((node) => ({ label: node.name })), logger: silentLogger },
   );
   const client = createPublicClient({ chain, transport, cacheTime: 0 });
   return {

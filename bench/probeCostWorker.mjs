@@ -5,16 +5,15 @@
 // probesPerMinute }] }`, and on 'stop' (or when the parent goes away) closes the failover and the store; then it exits by
 // itself.
 import { rpc } from '@stellar/stellar-sdk';
-import { FileStateStore } from 'switchyard-rpc';
+import { FileStateStore, silentLogger } from 'switchyard-rpc';
 import { withFailover } from 'switchyard-rpc/soroban';
 
 const { nodes, statePath } = JSON.parse(process.argv[2]);
-const quietLogger = { debug() {}, info() {}, warn() {}, error() {} };
-const stateStore = statePath ? new FileStateStore({ path: statePath, logger: quietLogger }) : undefined;
+const stateStore = statePath ? new FileStateStore({ path: statePath, logger: silentLogger }) : undefined;
 const createdAt = performance.now();
 const server = withFailover(new rpc.Server(nodes[0].url, { allowHttp: true }), {
   endpoints: nodes,
-  logger: quietLogger,
+  logger: silentLogger,
   stateStore,
 });
 

@@ -42,6 +42,7 @@ import { SorobanCluster } from 'switchyard-rpc/testing';
 import { EvmCluster } from 'switchyard-rpc/testing/viem';
 import { failover } from 'switchyard-rpc/viem';
 import { createPublicClient, defineChain, fallback, http } from 'viem';
+import { collectingLogger } from './lib/collectingLogger.mjs';
 import { benchArgs, cell, percentiles, printTable, writeResult } from './lib/report.mjs';
 import { runWorkload } from './lib/workload.mjs';
 
@@ -366,7 +367,7 @@ function sorobanClient(spec, cluster, seen, warnings) {
       label: node.name,
       priority: i === 0 ? 0 : 1,
     })),
-    logger: quietLogger(warnings),
+    logger: collectingLogger(warnings),
   });
   noteRouteChanges(server.failover, seen);
   return { call: () => server.getLatestLedger(), close: () => server.failover.close() };
@@ -405,7 +406,7 @@ function evmClient(spec, cluster, seen, warnings) {
   } else {
     transport = failover(transports, {
       endpoints: cluster.nodes.map((node, i) => ({ label: node.name, priority: i === 0 ? 0 : 1 })),
-      logger: quietLogger(warnings),
+      logger: collectingLogger(warnings),
     });
     noteRouteChanges(transport.failover, seen);
     close = () => transport.failover.close();
@@ -418,23 +419,6 @@ function noteRouteChanges(control, seen) {
   control.on('route-change', (e) => {
     seen.routeChanges.push({ at: performance.now(), from: e.from?.label, to: e.to?.label, reason: e.reason });
   });
-}
-
-/** A pino-shaped logger that keeps warnings and errors instead of printing them. */
-function quietLogger(sink) {
-  const text = (arg) => {
-    if (typeof arg === 'string') return arg;
-    try {
-      return JSON.stringify(arg);
-    } catch {
-      return String(arg);
-    }
-  };
-  const keep =
-    (level) =>
-    (...args) =>
-      sink.push(`${level}: ${args.map(text).join(' ')}`);
-  return { debug() {}, info() {}, warn: keep('warn'), error: keep('error') };
 }
 
 function fail(error) {

@@ -27,6 +27,7 @@
 import { fork } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { benchArgs, cell, printTable, round, writeResult } from './lib/report.mjs';
@@ -48,15 +49,12 @@ const NODES = new URL('./scaleNodes.mjs', import.meta.url);
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc');
 
-const quietLogger = { debug() {}, info() {}, warn() {}, error() {} };
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
 // ----- the nodes' process -----
 
 const nodes = fork(NODES, [String(ENDPOINTS)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 const nodesExited = new Promise((resolve) => nodes.once('exit', resolve));
 // Loaded once the nodes' process is forked, so that both start up at the same time.
-const [{ rpc }, { createFailover }, { withFailover }] = await Promise.all([
+const [{ rpc }, { createFailover, silentLogger }, { withFailover }] = await Promise.all([
   import('@stellar/stellar-sdk'),
   import('switchyard-rpc'),
   import('switchyard-rpc/soroban'),
@@ -118,7 +116,7 @@ const core = (name, probe, endpoints = ENDPOINTS, measureMs = MEASURE_MS) => ({
   endpoints,
   measureMs,
   start: (urls) => {
-    const failover = createFailover({ endpoints: urls.slice(0, endpoints), probe, logger: quietLogger });
+    const failover = createFailover({ endpoints: urls.slice(0, endpoints), probe, logger: silentLogger });
     return { status: () => failover.status(), close: () => failover.close() };
   },
 });
@@ -134,7 +132,7 @@ const VARIANTS = [
     start: (urls) => {
       const server = withFailover(new rpc.Server(urls[0], { allowHttp: true }), {
         endpoints: urls.slice(1),
-        logger: quietLogger,
+        logger: silentLogger,
       });
       return { status: () => server.failover.status(), close: () => server.failover.close() };
     },

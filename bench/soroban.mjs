@@ -25,6 +25,7 @@
 import { rpc } from '@stellar/stellar-sdk';
 import { withFailover } from 'switchyard-rpc/soroban';
 import { SorobanCluster } from 'switchyard-rpc/testing';
+import { collectingLogger } from './lib/collectingLogger.mjs';
 import { benchArgs, cell, percentiles, printTable, round, writeResult } from './lib/report.mjs';
 import { runWorkload } from './lib/workload.mjs';
 
@@ -104,7 +105,7 @@ async function runScenario(scenario, client) {
       ? plain
       : withFailover(plain, {
           endpoints: cluster.nodes.map((node) => ({ url: node.url, label: node.name })),
-          logger: quietLogger(warnings),
+          logger: collectingLogger(warnings),
         });
   // Route changes, in ms after the fault (negative: before it).
   const runStart = performance.now();
@@ -174,21 +175,4 @@ async function runScenario(scenario, client) {
     await server.failover?.close();
     await cluster.close();
   }
-}
-
-/** A pino-shaped logger that keeps warnings and errors instead of printing them. */
-function quietLogger(sink) {
-  const text = (arg) => {
-    if (typeof arg === 'string') return arg;
-    try {
-      return JSON.stringify(arg);
-    } catch {
-      return String(arg);
-    }
-  };
-  const keep =
-    (level) =>
-    (...args) =>
-      sink.push(`${level}: ${args.map(text).join(' ')}`);
-  return { debug() {}, info() {}, warn: keep('warn'), error: keep('error') };
 }

@@ -1,5 +1,5 @@
 import { Counter, register as defaultRegistry, Gauge, type LabelValues, type Registry } from 'prom-client';
-import type { EndpointState, FailoverMetrics, HeadMonitorMetrics } from 'switchyard-rpc';
+import type { EndpointState, FailoverMetrics, HeadMonitorMetrics, HistogramSnapshot } from 'switchyard-rpc';
 import { ConfigError } from 'switchyard-rpc';
 import { type HistogramSample, SnapshotHistogram } from './snapshotHistogram.js';
 
@@ -66,6 +66,17 @@ export function registerMetrics(source: MetricsSource, options: RegisterMetricsO
   };
 }
 
+/** A prom-client `collect` that resets the metric and writes each of `values()` with `write`. */
+function replaceWith<M extends Counter<string> | Gauge<string>>(
+  values: () => Counted[],
+  write: (metric: M, sample: Counted) => void,
+): (this: M) => void {
+  return function collect(this: M) {
+    this.reset();
+    for (const sample of values()) write(this, sample);
+  };
+}
+
 /** Registers every `switchyard_*` metric on `registry`, each reading `sources` when scraped; returns their names. */
 function defineMetrics(registry: Registry, sources: Set<Registered>): string[] {
   const names: string[] = [];
@@ -85,37 +96,38 @@ function defineMetrics(registry: Registry, sources: Set<Registered>): string[] {
         pick(e).map(({ labels, value }) => ({ labels: { ...base, endpoint: e.label, ...labels }, value })),
       ),
     );
+  const perEndpointHistogram = (pick: (e: FailoverMetrics['endpoints'][number]) => HistogramSnapshot) =>
+    read().flatMap(({ base, failover }) =>
+      (failover?.endpoints ?? []).map((e) => ({
+        labels: { ...base, endpoint: e.label },
+        histogram: pick(e),
+      })),
+    );
   const perStream = (pick: (s: HeadMonitorMetrics['streams'][number]) => number) =>
     read().flatMap(({ base, streams }) =>
       (streams?.streams ?? []).map((s) => ({ labels: { ...base, endpoint: s.label }, value: pick(s) })),
     );
 
-  const counter = (name: string, help: string, labelNames: string[], values: () => Counted[]) => {
-    names.push(name);
-    new Counter({
-      name,
-      help,
-      labelNames: ['client', ...labelNames],
-      registers: [registry],
-      collect() {
-        this.reset();
-        for (const { labels, value } of values()) this.inc(labels, value);
-      },
-    });
+  /** A counter or gauge whose values are replaced by `values()` at every scrape. */
+  const sampled = (type: 'counter' | 'gauge') => {
+    return (name: string, help: string, labelNames: string[], values: () => Counted[]) => {
+      names.push(name);
+      const config = { name, help, labelNames: ['client', ...labelNames], registers: [registry] };
+      if (type === 'counter') {
+        new Counter({
+          ...config,
+          collect: replaceWith(values, (metric, { labels, value }) => metric.inc(labels, value)),
+        });
+      } else {
+        new Gauge({
+          ...config,
+          collect: replaceWith(values, (metric, { labels, value }) => metric.set(labels, value)),
+        });
+      }
+    };
   };
-  const gauge = (name: string, help: string, labelNames: string[], values: () => Counted[]) => {
-    names.push(name);
-    new Gauge({
-      name,
-      help,
-      labelNames: ['client', ...labelNames],
-      registers: [registry],
-      collect() {
-        this.reset();
-        for (const { labels, value } of values()) this.set(labels, value);
-      },
-    });
-  };
+  const counter = sampled('counter');
+  const gauge = sampled('gauge');
   const histogram = (name: string, help: string, labelNames: string[], values: () => HistogramSample[]) => {
     names.push(name);
     new SnapshotHistogram(name, help, ['client', ...labelNames], registry, values);
@@ -147,13 +159,7 @@ function defineMetrics(registry: Registry, sources: Set<Registered>): string[] {
     'switchyard_request_duration_seconds',
     'Duration of requests that answered or failed.',
     ['endpoint'],
-    () =>
-      read().flatMap(({ base, failover }) =>
-        (failover?.endpoints ?? []).map((e) => ({
-          labels: { ...base, endpoint: e.label },
-          histogram: e.requestDurationMs,
-        })),
-      ),
+    () => perEndpointHistogram((e) => e.requestDurationMs),
   );
   counter('switchyard_probes_total', 'Health probes sent, by result.', ['endpoint', 'result'], () =>
     perEndpoint((e) => [
@@ -162,12 +168,7 @@ function defineMetrics(registry: Registry, sources: Set<Registered>): string[] {
     ]),
   );
   histogram('switchyard_probe_duration_seconds', 'Duration of health probes.', ['endpoint'], () =>
-    read().flatMap(({ base, failover }) =>
-      (failover?.endpoints ?? []).map((e) => ({
-        labels: { ...base, endpoint: e.label },
-        histogram: e.probeDurationMs,
-      })),
-    ),
+    perEndpointHistogram((e) => e.probeDurationMs),
   );
   gauge(
     'switchyard_endpoint_state',
