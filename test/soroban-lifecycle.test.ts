@@ -59,6 +59,16 @@ describe('lifecycle', () => {
     expect(server.failover.closed).toBe(true);
   });
 
+  it('hands the wrapped rpc.Server back working after close(): its own calls still answer', async () => {
+    const own = plainServer(cluster.nodes[0]!.url);
+    server = withFailover(own, { probeIntervalMs: 50, logger: silentLogger });
+    await server.getLatestLedger();
+    await server.failover.close();
+    // SDK 16+ (feaxios) dereferenced the ejected interceptor on every later request.
+    const ledger = await own.getLatestLedger();
+    expect(ledger.sequence).toBeGreaterThan(0);
+  });
+
   it('stops probing when closed', async () => {
     server = withFailover(plainServer(cluster.nodes[0]!.url), { probeIntervalMs: 20, logger: silentLogger });
     await waitFor(() => (cluster.nodes[0]!.stats().byMethod['getHealth'] ?? 0) >= 2, 'probes');
