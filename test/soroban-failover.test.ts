@@ -267,7 +267,10 @@ describe('withFailover', () => {
       ],
       // The next scheduled probe is ~10 s away: only an early probe can find the silence in time.
       probeIntervalMs: 10_000,
-      latencyThresholdMs: 200,
+      // Generous: a first probe slowed by a busy machine must not leave a slow for 10 s, and heads
+      // probed up to a second apart (10 ledgers here) must not make one look lagging.
+      latencyThresholdMs: 1000,
+      lagTolerance: 1000,
       hedge: { minDelayMs: 20, maxDelayMs: 20 },
     });
     await waitFor(() => s.failover.status().endpoints.every((e) => e.state === 'healthy'), 'healthy');

@@ -26,7 +26,9 @@ export function bindToAttemptScope(server: rpc.Server, timeoutMs: number): () =>
   const previousTimeout = httpClient.defaults.timeout;
   // rpc.Server has no request timeout of its own (its `timeout` option is ignored): set one.
   httpClient.defaults.timeout = timeoutMs;
-  const id = httpClient.interceptors.request.use((config) => {
+  const { request } = httpClient.interceptors;
+  type Config = Parameters<Parameters<typeof request.use>[0]>[0];
+  const bind = (config: Config) => {
     const scope = storage.getStore();
     if (scope) {
       scope.sent = true;
@@ -34,9 +36,13 @@ export function bindToAttemptScope(server: rpc.Server, timeoutMs: number): () =>
       (config as { signal?: AbortSignal }).signal = scope.signal;
     }
     return config;
-  });
+  };
+  // `synchronous` spares axios a promise chain per request (~30 µs of CPU, measured by
+  // bench/overhead.mjs); the fetch-based clients of SDK 16+ take two arguments and ignore it.
+  const use = request.use as (fulfilled: typeof bind, rejected: undefined, options: object) => number;
+  const id = use.call(request, bind, undefined, { synchronous: true });
   return () => {
-    httpClient.interceptors.request.eject(id);
+    request.eject(id);
     httpClient.defaults.timeout = previousTimeout;
   };
 }
