@@ -134,7 +134,8 @@ class CallRun<T> {
   readonly #maxAttempts: number;
   readonly #inFlight = new Map<Endpoint, AbortController>();
   readonly #failed: EndpointAttempt[] = [];
-  readonly #hedged = new Set<Endpoint>();
+  /** Endpoints asked by a hedge; created on the first one (most calls never hedge). */
+  #hedged: Set<Endpoint> | undefined;
   #startedAt = 0;
   #next = 0;
   #settled = false;
@@ -189,7 +190,7 @@ class CallRun<T> {
     const attempt = this.#next++;
     const endpoint = this.#plan[attempt]!;
     if (hedge) {
-      this.#hedged.add(endpoint);
+      (this.#hedged ??= new Set()).add(endpoint);
       this.#deps.metrics.hedgeFired(endpoint);
     }
     const controller = new AbortController();
@@ -251,7 +252,7 @@ class CallRun<T> {
       this.#continue();
       return;
     }
-    if (this.#hedged.has(context.endpoint)) metrics.hedgeWon(context.endpoint);
+    if (this.#hedged?.has(context.endpoint)) metrics.hedgeWon(context.endpoint);
     this.#resolve(value);
   }
 
