@@ -190,7 +190,8 @@ class CallRun<T> {
     const attempt = this.#next++;
     const endpoint = this.#plan[attempt]!;
     if (hedge) {
-      (this.#hedged ??= new Set()).add(endpoint);
+      this.#hedged ??= new Set();
+      this.#hedged.add(endpoint);
       this.#deps.metrics.hedgeFired(endpoint);
     }
     const controller = new AbortController();
