@@ -17,7 +17,7 @@ import { startWorkload } from './startWorkload.js';
 import { type DemoSummary, renderSummary } from './summary.js';
 import { TimelinePlayer } from './TimelinePlayer.js';
 import { TrafficMeter } from './TrafficMeter.js';
-import { type DemoView, renderStatusLine, renderTable } from './table.js';
+import { type DemoView, endpointCells, renderStatusLine, renderTable } from './table.js';
 
 export interface DemoOptions {
   /** The simulated chain: Soroban RPC nodes, or EVM nodes behind a viem client. @default 'soroban' */
@@ -99,13 +99,8 @@ async function drive(chain: DemoChain, run: DemoChainRun, ctx: DriveContext): Pr
     durationMs,
     step: timeline.step,
     endpoints: status.endpoints.map((e) => ({
-      label: e.label,
-      active: e.id === status.active?.id,
-      state: e.state,
-      rttMs: e.latency.ewmaMs,
-      head: e.head,
+      ...endpointCells(e, status),
       share: meter.recentShare(e.id),
-      errors: e.errors,
       note: e.reason,
     })),
     requests: recorder.requests,

@@ -1,3 +1,4 @@
+import type { EndpointStatus, FailoverStatus } from '../src/index.js';
 import { cell, millis, percent, seconds, truncate } from './format.js';
 
 /** One endpoint's line in the table. */
@@ -64,6 +65,24 @@ export function renderColumns<R>(columns: readonly Column<R>[], rows: readonly R
 
 /** What {@link ENDPOINT_COLUMNS} read of a row. */
 export type EndpointCells = Pick<EndpointRow, 'label' | 'active' | 'state' | 'rttMs' | 'head' | 'errors'>;
+
+/**
+ * The cells every endpoint table shows, from a failover instance's status.
+ *
+ * @example
+ * const status = failover.status();
+ * status.endpoints.map((e) => ({ ...endpointCells(e, status), note: e.reason }));
+ */
+export function endpointCells(endpoint: EndpointStatus, status: FailoverStatus): EndpointCells {
+  return {
+    label: endpoint.label,
+    active: endpoint.id === status.active?.id,
+    state: endpoint.state,
+    rttMs: endpoint.latency.ewmaMs,
+    head: endpoint.head,
+    errors: endpoint.errors,
+  };
+}
 
 /**
  * The columns of an endpoint of a failover instance, shared by the demo's table and `watch`'s:

@@ -7,6 +7,7 @@ import { millis, seconds } from './format.js';
 import { noteFailoverEvents } from './noteFailoverEvents.js';
 import { noteLogger } from './noteLogger.js';
 import { DEFAULT_WATCH_INTERVAL_MS, WATCH_KINDS, type WatchKind } from './parseCommand.js';
+import { endpointCells } from './table.js';
 import { openWatchClient, type WatchClient } from './watchClients.js';
 import { WatchError } from './watchError.js';
 import { loadPrometheus, type MetricsServer, serveMetrics } from './watchMetrics.js';
@@ -179,14 +180,9 @@ function groupOf(client: WatchClient, notes: BeaconEventNotes | undefined): Watc
     active: status.active?.label,
     routeChanges: client.failover.metrics().routeChanges,
     endpoints: status.endpoints.map((e) => ({
-      label: e.label,
-      active: e.id === status.active?.id,
-      state: e.state,
-      rttMs: e.latency.ewmaMs,
-      head: e.head,
+      ...endpointCells(e, status),
       lag: e.lag,
       probesPerMinute: e.probesPerMinute,
-      errors: e.errors,
       reason: e.reason,
     })),
   };
