@@ -109,47 +109,30 @@ function restartSteps(unavailableSlots) {
 }
 
 const unavailableSlots = Math.ceil((EVENTSOURCE_RETRY_MS + 1000) / SLOT_MS);
-const SCENARIOS = quick
-  ? [
-      {
-        name: 'mixed',
-        faults: ['dropped every 2 slots', 'stalled, then flows', 'malformed every 4 slots'],
-        faultSlots: 16,
-        steps: mixedSteps(16),
-      },
-      {
-        name: 'rolling',
-        faults: ['refuses 2 phases of 3', 'stalls 2 phases of 3', 'dropped every slot, 2 phases of 3'],
-        faultSlots: 4 * 6,
-        steps: rollingSteps(6, 4),
-      },
-      {
-        name: 'restart',
-        faults: [`dropped, then 503 for ${unavailableSlots} slots`, 'healthy', 'healthy'],
-        faultSlots: 3 + unavailableSlots,
-        steps: restartSteps(unavailableSlots),
-      },
-    ]
-  : [
-      {
-        name: 'mixed',
-        faults: ['dropped every 2 slots', 'stalled, then flows', 'malformed every 4 slots'],
-        faultSlots: 60,
-        steps: mixedSteps(60),
-      },
-      {
-        name: 'rolling',
-        faults: ['refuses 2 phases of 3', 'stalls 2 phases of 3', 'dropped every slot, 2 phases of 3'],
-        faultSlots: 10 * 6,
-        steps: rollingSteps(6, 10),
-      },
-      {
-        name: 'restart',
-        faults: [`dropped, then 503 for ${unavailableSlots} slots`, 'healthy', 'healthy'],
-        faultSlots: 30,
-        steps: restartSteps(unavailableSlots),
-      },
-    ];
+// The same three scenarios in both modes; the full run only gives them more slots.
+const SIZES = quick
+  ? { mixed: 16, rollingPhase: 4, restart: 3 + unavailableSlots }
+  : { mixed: 60, rollingPhase: 10, restart: 30 };
+const SCENARIOS = [
+  {
+    name: 'mixed',
+    faults: ['dropped every 2 slots', 'stalled, then flows', 'malformed every 4 slots'],
+    faultSlots: SIZES.mixed,
+    steps: mixedSteps(SIZES.mixed),
+  },
+  {
+    name: 'rolling',
+    faults: ['refuses 2 phases of 3', 'stalls 2 phases of 3', 'dropped every slot, 2 phases of 3'],
+    faultSlots: SIZES.rollingPhase * 6,
+    steps: rollingSteps(6, SIZES.rollingPhase),
+  },
+  {
+    name: 'restart',
+    faults: [`dropped, then 503 for ${unavailableSlots} slots`, 'healthy', 'healthy'],
+    faultSlots: SIZES.restart,
+    steps: restartSteps(unavailableSlots),
+  },
+];
 
 // ----- the two clients -----
 
