@@ -322,20 +322,26 @@ describe('FileStateStore construction', () => {
   });
 });
 
-/** Constructs a FileStateStore of the built package as uid 65534; returns what it threw. */
+/**
+ * Constructs a FileStateStore of the built package as uid 65534; returns what it threw.
+ *
+ * The child loads the package as root and only then drops to uid/gid 65534 with no supplementary groups:
+ * uid 65534 may not be able to read the clone (a checkout under a mode-0700 home directory), and the
+ * constructor, the code under test, is what must run unprivileged.
+ */
 function constructAsNobody(path: string): { ok?: true; name?: string; field?: string; message?: string } {
-  const code = `import('switchyard-rpc').then(({ FileStateStore }) => {
+  const code = `const { FileStateStore } = await import('switchyard-rpc');
+    process.setgroups([]);
+    process.setgid(${NOBODY});
+    process.setuid(${NOBODY});
     try {
       new FileStateStore({ path: ${JSON.stringify(path)} });
       console.log(JSON.stringify({ ok: true }));
     } catch (e) {
       console.log(JSON.stringify({ name: e.name, field: e.field, message: e.message }));
-    }
-  })`;
-  const child = spawnSync(process.execPath, ['-e', code], {
+    }`;
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', code], {
     cwd: repoRoot,
-    uid: NOBODY,
-    gid: NOBODY,
     encoding: 'utf8',
     timeout: 15_000,
   });
