@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { API_KEYS, KEYED_URLS } from '../test/apiKeys.js';
 import { type Endpoint, parseEndpoints, redactUrl, refOf, scrubSecrets } from './endpoint.js';
 import { ConfigError } from './errors.js';
 
@@ -160,6 +161,23 @@ describe('endpoint ids and labels', () => {
     expect(endpoint!.label).toBe('https://***@rpc.example/v2/***?apikey=***');
   });
 
+  it('tells two keys on one provider apart by a suffix from their id, hiding both keys', () => {
+    const urls = [`http://rpc.example/rpc/${API_KEYS.short13}`, `http://rpc.example/rpc/${API_KEYS.short8}`];
+    const [a, b] = parseEndpoints(urls);
+    expect(a!.label).toBe(`http://rpc.example/rpc/***#${a!.id.slice(0, 6)}`);
+    expect(b!.label).toBe(`http://rpc.example/rpc/***#${b!.id.slice(0, 6)}`);
+    expect(a!.label).not.toBe(b!.label);
+  });
+
+  it('suffixes a label that an adapter set to the redacted URL, as the viem transport does', () => {
+    const urls = [`https://rpc.example/v2/${API_KEYS.alchemy}`, `https://rpc.example/v2/${API_KEYS.short8}`];
+    const [a, b] = parseEndpoints(urls.map((url) => ({ url, label: redactUrl(url) })));
+    expect([a!.label, b!.label]).toEqual([
+      `https://rpc.example/v2/***#${a!.id.slice(0, 6)}`,
+      `https://rpc.example/v2/***#${b!.id.slice(0, 6)}`,
+    ]);
+  });
+
   it('refOf exposes only id and label', () => {
     const [endpoint] = parseEndpoints([{ url: `https://rpc.example/v2/${KEY}`, label: 'alchemy' }]);
     expect(refOf(endpoint!)).toEqual({ id: endpoint!.id, label: 'alchemy' });
@@ -187,6 +205,46 @@ describe('redactUrl', () => {
     expect(redactUrl('https://rpc.example/rpc?apikey=abc&network=mainnet&v=1')).toBe(
       'https://rpc.example/rpc?apikey=***&network=***&v=***',
     );
+  });
+
+  it.each(KEYED_URLS)('hides %s', (_format, url, redacted) => {
+    expect(redactUrl(url)).toBe(redacted);
+  });
+
+  it('hides the 13-character path key of the measured endpoint, which the old 16-character rule showed', () => {
+    expect(redactUrl('http://127.0.0.1:8000/rpc/S3cretPathKey?apikey=abc')).toBe(
+      'http://127.0.0.1:8000/rpc/***?apikey=***',
+    );
+  });
+
+  it.each([
+    ['network and route names', 'https://rpc.example/soroban-testnet/rpc/mainnet/eth'],
+    ['versions', 'https://rpc.example/api/v1/v2/v3'],
+    ['words joined by _ (Ankr networks)', 'https://rpc.ankr.com/eth_sepolia'],
+    ['a word of 24 letters', `https://rpc.example/${'a'.repeat(24)}`],
+  ])('keeps ordinary words: %s', (_what, url) => {
+    expect(redactUrl(url)).toBe(url);
+  });
+
+  it.each([
+    ['a run of letters longer than 24, as a letters-only token would be', `${'q'.repeat(25)}`],
+    ['a capital', 'C'],
+    ['a digit', 'eth2'],
+    ['a version with a long number', 'v2024'],
+    ['a leading dash', '-rpc'],
+    ['an encoded character', 'r%20pc'],
+  ])('hides a segment with %s', (_what, segment) => {
+    expect(redactUrl(`https://rpc.example/${segment}/rpc`)).toBe('https://rpc.example/***/rpc');
+  });
+
+  it('keeps query keys that are ordinary words and hides the others', () => {
+    expect(redactUrl('https://rpc.example/rpc?api_key=1&X-Token=2&tok3n=3&network=4')).toBe(
+      'https://rpc.example/rpc?api_key=***&***=***&***=***&network=***',
+    );
+  });
+
+  it('drops the fragment', () => {
+    expect(redactUrl(`https://rpc.example/rpc#${API_KEYS.short8}`)).toBe('https://rpc.example/rpc');
   });
 
   it('hides a key-like path segment such as /v2/<32 hex>', () => {
@@ -276,6 +334,57 @@ describe('scrubSecrets', () => {
       { url: 'https://b.example/?token=beta-secret', label: 'b' },
     ]);
     expect(scrubSecrets('alpha-secret and beta-secret', [a!, b!])).toBe('*** and ***');
+  });
+
+  it.each(KEYED_URLS)('removes every key of %s from text, also in a longer URL', (_format, url) => {
+    const [keyed] = parseEndpoints([url]);
+    const keys = Object.values(API_KEYS).filter((key) => url.includes(key));
+    const requested = `${url.replace(/\/?(\?.*)?$/, '/getHealth$1')}`;
+    const message = `401 from ${requested}: unknown key ${keys.join(', ')}`;
+    const scrubbed = scrubSecrets(message, [keyed!]);
+    for (const key of keys) expect(scrubbed).not.toContain(key);
+    expect(scrubbed).toContain('401 from ');
+  });
+
+  it('removes a short key, and keys with . ~ and =, from the path and from the query', () => {
+    const { short13, short8, dotted, tilde, padded } = API_KEYS;
+    const [keyed] = parseEndpoints([
+      `https://rpc.example/rpc/${short13}/${dotted}?apikey=${padded}&token=${tilde}&${short8}`,
+    ]);
+    const message = `keys ${short13} ${dotted} ${padded} ${tilde} ${short8} rejected`;
+    expect(scrubSecrets(message, [keyed!])).toBe('keys *** *** *** *** *** rejected');
+  });
+
+  it('removes a query value and user info both as written in the URL and decoded', () => {
+    const [keyed] = parseEndpoints([`https://ab%3Dcd:p%40ss%3Dword1@rpc.example/rpc?key=se+cr%3Det`]);
+    const scrubbed = scrubSecrets('ab%3Dcd ab=cd p%40ss%3Dword1 p@ss=word1 se+cr%3Det se cr=et', [keyed!]);
+    expect(scrubbed).toBe('*** *** *** *** *** ***');
+  });
+
+  it('removes the Basic credentials built from user info, and a bearer token alone', () => {
+    const [keyed] = parseEndpoints([
+      {
+        url: `https://${API_KEYS.infura}:${API_KEYS.short8}@rpc.example/`,
+        headers: { authorization: 'Bearer tOk3n-value' },
+      },
+    ]);
+    const basic = Buffer.from(`${API_KEYS.infura}:${API_KEYS.short8}`).toString('base64');
+    expect(scrubSecrets(`sent Basic ${basic}, then token tOk3n-value`, [keyed!])).toBe(
+      'sent Basic ***, then token ***',
+    );
+  });
+
+  it('leaves ordinary words and numbers shorter than 8 characters alone: they are no keys', () => {
+    const [keyed] = parseEndpoints([
+      `https://user:${API_KEYS.short8}@rpc.example/rpc?network=mainnet&chain=8453`,
+    ]);
+    const message = 'user error on mainnet (chain 8453) at /rpc';
+    expect(scrubSecrets(message, [keyed!])).toBe(message);
+  });
+
+  it('removes a longer query value even when it is made of letters only', () => {
+    const [keyed] = parseEndpoints(['https://rpc.example/?apikey=correcthorsebattery']);
+    expect(scrubSecrets('unknown key correcthorsebattery', [keyed!])).toBe('unknown key ***');
   });
 
   it('returns a message without secrets unchanged', () => {

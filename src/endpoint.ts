@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ConfigError } from './errors.js';
+import { requireArray, requireString, requireStringRecord } from './validate.js';
 
 /** An endpoint as a user writes it: a URL, or a URL with options. */
 export type EndpointInput = string | EndpointConfig;
@@ -34,17 +35,34 @@ export interface EndpointRef {
   readonly label: string;
 }
 
-// Path segments at least this long and made only of key-like characters are treated as
-// API keys (Infura `/v3/<key>`, Alchemy `/v2/<key>`, QuickNode `/<token>/`).
-const KEY_LIKE_SEGMENT = /^[A-Za-z0-9_-]{16,}$/;
+/**
+ * Longest path segment or query key still shown as a word. Network and route names in provider
+ * URLs stay well under it (`soroban-testnet` is 15 characters, `polygon-zkevm-cardona` 21), while
+ * generated keys are longer (Alchemy and Infura 32, UUIDs 36, QuickNode 40, Ankr 64): a longer run
+ * of lowercase letters is more likely a letters-only token than a word.
+ */
+const MAX_WORD_LENGTH = 24;
+/**
+ * Lowercase words joined by `-` or `_` (`rpc`, `soroban-testnet`, Ankr's `eth_sepolia`, `api_key`), or
+ * an API version (`v1`, `v2`). No digits, no capitals: nearly every generated key has one of them.
+ */
+const ORDINARY_WORD = /^(?:[a-z]+(?:[-_][a-z]+)*|v\d{1,3})$/;
+
+function isOrdinaryWord(text: string): boolean {
+  return text.length <= MAX_WORD_LENGTH && ORDINARY_WORD.test(text);
+}
 
 /**
- * Strips credentials from a URL: user info, every query value, and path segments that look
- * like API keys.
+ * A URL as it may be shown: default-deny. Scheme, host and port are shown; a path segment or a
+ * query key is shown only when it is an ordinary word — lowercase letters in words joined by `-`
+ * or `_`, at most 24 characters (`rpc`, `eth`, `mainnet`, `soroban-testnet`, `apikey`) — or a
+ * version such as `v1`, `v2`, `v3`. Every other segment and key, every query value and any user
+ * info become `***`; the fragment is dropped. A key made only of lowercase letters cannot be told
+ * from a word: send such a key in a header.
  *
  * @example
- * redactUrl('https://user:pw@rpc.example/v2/abcdef0123456789abcdef?apikey=s3cret')
- * // 'https://***@rpc.example/v2/***?apikey=***'
+ * redactUrl('https://user:pw@rpc.example/rpc/S3cretPathKey?apikey=s3cret&X9k=1')
+ * // 'https://***@rpc.example/rpc/***?apikey=***&***=***'
  */
 export function redactUrl(url: string): string {
   let parsed: URL;
@@ -58,9 +76,11 @@ export function redactUrl(url: string): string {
   const userInfo = parsed.username || parsed.password ? '***@' : '';
   const path = parsed.pathname
     .split('/')
-    .map((segment) => (KEY_LIKE_SEGMENT.test(segment) ? '***' : segment))
+    .map((segment) => (segment === '' || isOrdinaryWord(segment) ? segment : '***'))
     .join('/');
-  const query = [...parsed.searchParams.keys()].map((key) => `${key}=***`).join('&');
+  const query = [...parsed.searchParams.keys()]
+    .map((key) => `${isOrdinaryWord(key) ? key : '***'}=***`)
+    .join('&');
   return `${parsed.protocol}//${userInfo}${parsed.host}${path === '/' ? '' : path}${query ? `?${query}` : ''}`;
 }
 
@@ -94,12 +114,16 @@ function parseOne(
   const weight = config.weight ?? 1;
   if (!Number.isFinite(weight) || weight <= 0)
     throw new ConfigError(`${field}.weight`, 'must be a positive number');
+  if (config.label !== undefined) requireString(`${field}.label`, config.label);
+  if (config.headers !== undefined) requireStringRecord(`${field}.headers`, config.headers);
   const url = parsed.toString();
+  const redacted = redactUrl(url);
   return {
     id: endpointId(url),
     url,
-    label: config.label ?? redactUrl(url),
-    labelGiven: config.label !== undefined,
+    label: config.label ?? redacted,
+    // An adapter that names a URL by its redacted form (the viem transport does) gave no name of its own.
+    labelGiven: config.label !== undefined && config.label !== redacted,
     headers: { ...config.headers },
     priority,
     weight,
@@ -126,14 +150,14 @@ export function parseEndpoints(
 ): Endpoint[] {
   const field = options.field ?? 'endpoints';
   const protocols = options.protocols ?? ['http:', 'https:'];
-  if (!Array.isArray(inputs) || (inputs.length === 0 && !options.allowEmpty)) {
-    throw new ConfigError(field, 'must list at least one endpoint');
-  }
+  requireArray('protocols', protocols);
+  requireArray(field, inputs);
+  if (inputs.length === 0 && !options.allowEmpty) throw new ConfigError(field, 'must list at least one endpoint');
   const parsed = inputs.map((input, i) => parseOne(input, `${field}[${i}]`, protocols));
   const seenIds = new Map<string, number>();
   const seenLabels = new Map<string, number>();
   const endpoints = parsed.map(({ labelGiven, ...endpoint }, i): Endpoint => {
-    // Two keys on one provider redact to the same URL: tell them apart by id.
+    // Two keys on one provider redact to the same URL: tell them apart by a short id prefix.
     const collides = !labelGiven && parsed.some((other, j) => j !== i && other.label === endpoint.label);
     return collides ? { ...endpoint, label: `${endpoint.label}#${endpoint.id.slice(0, 6)}` } : endpoint;
   });
@@ -161,21 +185,70 @@ export function refOf(endpoint: Endpoint): EndpointRef {
 }
 
 /**
- * Removes every secret of the given endpoints (URLs, their redacted-away parts, header values)
- * from a message that came from a client library.
+ * Below this length a secret part that is an ordinary word or a number (`mainnet`, `json`, `user`,
+ * `8453`) is left in text: replacing it would garble messages, and no provider issues keys this short.
+ */
+const MIN_SCRUBBED_PLAIN_LENGTH = 8;
+/** Below this length no secret part is scrubbed (`?v=1`, `?id=42`): it would garble every number. */
+const MIN_SCRUBBED_LENGTH = 4;
+
+function worthScrubbing(part: string): boolean {
+  if (part.length >= MIN_SCRUBBED_PLAIN_LENGTH) return true;
+  return part.length >= MIN_SCRUBBED_LENGTH && !isOrdinaryWord(part) && !/^\d+$/.test(part);
+}
+
+/** `text` as written in a URL and decoded (`%3D` and `=`, `+` and a space in a query). */
+function writtenForms(text: string, decode: (text: string) => string = decodeURIComponent): string[] {
+  try {
+    return [text, decode(text)];
+  } catch {
+    return [text];
+  }
+}
+
+/** Everything of an endpoint that `redactUrl` hides, and its header values, in every written form. */
+function secretParts(endpoint: Endpoint): string[] {
+  const parsed = new URL(endpoint.url);
+  const parts: string[] = [];
+  for (const value of Object.values(endpoint.headers)) {
+    // `Bearer <token>`: the token alone may be quoted too.
+    parts.push(value, value.replace(/^[A-Za-z-]+ +/, ''));
+  }
+  if (parsed.username || parsed.password) {
+    parts.push(...writtenForms(parsed.username), ...writtenForms(parsed.password));
+    parts.push(credentialsAsHeader(endpoint.url).headers['Authorization']!.replace(/^Basic /, ''));
+  }
+  for (const segment of parsed.pathname.split('/'))
+    if (!isOrdinaryWord(segment)) parts.push(...writtenForms(segment));
+  const decodeQuery = (text: string) => new URLSearchParams(`=${text}`).get('')!;
+  for (const pair of parsed.search.slice(1).split('&')) {
+    const [key = '', value = ''] = pair.split(/=(.*)/s);
+    if (!isOrdinaryWord(key)) parts.push(...writtenForms(key, decodeQuery));
+    parts.push(...writtenForms(value, decodeQuery));
+  }
+  return parts;
+}
+
+/**
+ * Removes every secret of the given endpoints from free text such as a client library's error
+ * message. The URL itself becomes the endpoint's label; then every part that `redactUrl` hides (user
+ * name, password, path segments and query keys that are not ordinary words, every query value) and
+ * every header value becomes `***`, as written in the URL and decoded, longest first. A part
+ * shorter than 4 characters, or an ordinary word or number shorter than 8 (`?network=mainnet`,
+ * `?chainId=8453`, the user name `user`), stays: it would garble the message and is no key.
+ *
+ * @example
+ * scrubSecrets('401 from https://rpc.example/rpc/S3cretKey: unknown key S3cretKey', [endpoint])
+ * // '401 from https://rpc.example/rpc/***: unknown key ***' (the label, for the URL itself)
  */
 export function scrubSecrets(message: string, endpoints: readonly Endpoint[]): string {
   let out = message;
   for (const endpoint of endpoints) {
     for (const form of [endpoint.url, endpoint.url.replace(/\/$/, '')])
       out = out.split(form).join(endpoint.label);
-    const parsed = new URL(endpoint.url);
-    const secrets = [...Object.values(endpoint.headers), ...parsed.searchParams.values()];
-    if (parsed.username) secrets.push(decodeURIComponent(parsed.username));
-    if (parsed.password) secrets.push(decodeURIComponent(parsed.password));
-    secrets.push(...parsed.pathname.split('/').filter((segment) => KEY_LIKE_SEGMENT.test(segment)));
-    // Very short values (e.g. `?v=1`) are not secrets and would mangle the message.
-    for (const secret of secrets) if (secret.length >= 6) out = out.split(secret).join('***');
+    const secrets = [...new Set(secretParts(endpoint).filter(worthScrubbing))];
+    // Longest first: a secret that contains a shorter one is replaced whole.
+    for (const secret of secrets.sort((a, b) => b.length - a.length)) out = out.split(secret).join('***');
   }
   return out;
 }
