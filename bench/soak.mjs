@@ -33,7 +33,7 @@ import { SorobanCluster } from 'switchyard-rpc/testing';
 import { BeaconCluster } from 'switchyard-rpc/testing/beacon';
 import { EvmCluster } from 'switchyard-rpc/testing/viem';
 import { failover } from 'switchyard-rpc/viem';
-import { createPublicClient, http } from 'viem';
+import { createPublicClient, defineChain, http } from 'viem';
 import { collectingLogger } from './lib/collectingLogger.mjs';
 import { benchArgs, printTable, round, writeResult } from './lib/report.mjs';
 import { runWorkload } from './lib/workload.mjs';
@@ -195,7 +195,14 @@ async function startClients() {
     evm.nodes.map((node) => http(node.url)),
     { logger: logs.evm.logger },
   );
-  const client = createPublicClient({ transport, cacheTime: 0 });
+  // The chain makes failover check each node's chain id (the 'wrong chain' fault).
+  const chain = defineChain({
+    id: evm.chainId,
+    name: 'Simulated',
+    nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+    rpcUrls: { default: { http: [evm.nodes[0].url] } },
+  });
+  const client = createPublicClient({ chain, transport, cacheTime: 0 });
   const address = '0x000000000000000000000000000000000000dEaD';
   const evmCalls = [
     () => client.getBlockNumber(),
@@ -208,9 +215,9 @@ async function startClients() {
   const inTurn = (calls) => (caller) => calls[turns[caller]++ % calls.length]();
   return {
     clients: [
-      { name: 'soroban', cluster: soroban, call: inTurn(sorobanCalls), close: () => server.failover.close() },
-      { name: 'evm', cluster: evm, call: inTurn(evmCalls), close: () => transport.failover.close() },
-      { name: 'beacon', cluster: beacon, call: headCalls(monitor), close: () => monitor.close() },
+      { name: 'soroban', cluster: soroban, call: inTurn(sorobanCalls) },
+      { name: 'evm', cluster: evm, call: inTurn(evmCalls) },
+      { name: 'beacon', cluster: beacon, call: headCalls(monitor) },
     ].map((c) => ({ ...c, faults: FAULTS[c.name], log: logs[c.name].seen })),
     close: async () => {
       await Promise.all([server.failover.close(), transport.failover.close(), monitor.close()]);
