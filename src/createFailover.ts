@@ -6,7 +6,7 @@ import {
   parseEndpoints,
   refOf,
 } from './endpoint.js';
-import { ClosedError, ConfigError } from './errors.js';
+import { ClosedError } from './errors.js';
 import { Emitter, type FailoverEvents, type Unsubscribe } from './events.js';
 import { createHealthSupervisor } from './health/createHealthSupervisor.js';
 import type { HealthSnapshot } from './health/snapshot.js';
@@ -17,6 +17,7 @@ import { type FailoverConfig, resolveTuning } from './options.js';
 import { type CallClassifier, DEFAULT_RETRY_AFTER_MS, type ErrorClass } from './routing/classification.js';
 import { type AttemptFn, type CallOptions, Executor } from './routing/Executor.js';
 import type { FailoverStatus } from './status.js';
+import { requireObjectWithMethods } from './validate.js';
 
 export interface CreateFailoverParameters extends FailoverConfig {
   /** The endpoints, best-known first. Strings or `{ url, label, headers, priority, weight }`. */
@@ -86,8 +87,9 @@ export function createFailover(parameters: CreateFailoverParameters): Failover {
   const tuning = resolveTuning(parameters, { lagTolerance: parameters.defaultLagTolerance });
   const parseOptions = { protocols: parameters.protocols };
   let endpoints = parseEndpoints(parameters.endpoints, parseOptions);
-  if (typeof parameters.probe?.check !== 'function')
-    throw new ConfigError('probe', 'must have a check(endpoint, signal) method');
+  requireObjectWithMethods('probe', parameters.probe, ['check']);
+  if (parameters.classifier !== undefined)
+    requireObjectWithMethods('classifier', parameters.classifier, ['classifyError']);
 
   const container = createInstanceContainer(
     {

@@ -152,7 +152,8 @@ export function parseEndpoints(
   const protocols = options.protocols ?? ['http:', 'https:'];
   requireArray('protocols', protocols);
   requireArray(field, inputs);
-  if (inputs.length === 0 && !options.allowEmpty) throw new ConfigError(field, 'must list at least one endpoint');
+  if (inputs.length === 0 && !options.allowEmpty)
+    throw new ConfigError(field, 'must list at least one endpoint');
   const parsed = inputs.map((input, i) => parseOne(input, `${field}[${i}]`, protocols));
   const seenIds = new Map<string, number>();
   const seenLabels = new Map<string, number>();

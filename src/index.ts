@@ -66,7 +66,13 @@ export type {
   HistogramSnapshot,
   RequestOutcome,
 } from './metrics/types.js';
-export { type FailoverConfig, positiveOption, type ResolvedTuning, resolveTuning } from './options.js';
+export {
+  type FailoverConfig,
+  nonNegativeOption,
+  positiveOption,
+  type ResolvedTuning,
+  resolveTuning,
+} from './options.js';
 export { parseRetryAfter } from './retryAfter.js';
 export {
   type AttemptContext,
@@ -113,3 +119,12 @@ export type {
   StreamState,
 } from './streams/types.js';
 export { TaskSet } from './TaskSet.js';
+export {
+  requireArray,
+  requireFunction,
+  requireLogger,
+  requireObject,
+  requireObjectWithMethods,
+  requireString,
+  requireStringRecord,
+} from './validate.js';

@@ -2,6 +2,7 @@ import type { DependencyContainer } from 'tsyringe';
 import { ConfigError } from './errors.js';
 import type { Clock, Logger, Router, StateStore } from './interfaces.js';
 import type { HedgeConfig } from './routing/Executor.js';
+import { requireFunction, requireLogger, requireObject, requireObjectWithMethods } from './validate.js';
 
 /** Options shared by every failover entry point (`createFailover`, `withFailover`, ...). */
 export interface FailoverConfig {
@@ -61,24 +62,72 @@ export function positiveOption(
   fallback: number,
   integer = false,
 ): number {
+  return numberOption(field, value, fallback, 'a positive number', integer);
+}
+
+/**
+ * A number option that may also be zero (optionally whole), or its default.
+ *
+ * @throws {ConfigError} naming `field`.
+ * @example
+ * nonNegativeOption('retryCount', config.retryCount, 0, true)
+ */
+export function nonNegativeOption(
+  field: string,
+  value: number | undefined,
+  fallback: number,
+  integer = false,
+): number {
+  return numberOption(field, value, fallback, 'zero or a positive number', integer);
+}
+
+function numberOption(
+  field: string,
+  value: number | undefined,
+  fallback: number,
+  range: 'a positive number' | 'zero or a positive number',
+  integer: boolean,
+): number {
   const resolved = value ?? fallback;
-  if (typeof resolved !== 'number' || !Number.isFinite(resolved) || resolved <= 0) {
-    throw new ConfigError(field, `must be a positive number (got ${String(value)})`);
+  const low = range === 'a positive number' ? resolved <= 0 : resolved < 0;
+  if (typeof resolved !== 'number' || !Number.isFinite(resolved) || low) {
+    throw new ConfigError(field, `must be ${range} (got ${String(value)})`);
   }
   if (integer && !Number.isInteger(resolved))
     throw new ConfigError(field, `must be a whole number (got ${resolved})`);
   return resolved;
 }
 
+// The methods each replaceable part must have. A part without one would fail later, inside a timer.
+const PART_METHODS = {
+  clock: ['now', 'wallNow', 'setTimeout'],
+  stateStore: ['read', 'update'],
+  router: ['rank', 'plan'],
+  container: ['createChildContainer', 'isRegistered'],
+} as const;
+
+/** Checks the parts a config gives (logger, clock, store, router, random, container); absent ones use defaults. */
+function checkParts(config: FailoverConfig): void {
+  if (config.logger !== undefined) requireLogger('logger', config.logger);
+  for (const field of Object.keys(PART_METHODS) as (keyof typeof PART_METHODS)[]) {
+    if (config[field] !== undefined) requireObjectWithMethods(field, config[field], PART_METHODS[field]);
+  }
+  if (config.random !== undefined) requireFunction('random', config.random);
+}
+
 /**
- * Applies defaults and validates every tuning option.
+ * Validates every option of {@link FailoverConfig} — numbers, `hedge`, and that each part given
+ * (`logger`, `clock`, `stateStore`, `router`, `random`, `container`) has its methods — and returns
+ * the numbers with defaults applied.
  *
- * @throws {ConfigError} naming the field, e.g. `probeIntervalMs: must be a positive number (got -5)`.
+ * @throws {ConfigError} naming the field, e.g. `probeIntervalMs: must be a positive number (got -5)`,
+ * `logger.warn: must be a function (got a string)`.
  */
 export function resolveTuning(
   config: FailoverConfig,
   defaults: { lagTolerance?: number } = {},
 ): ResolvedTuning {
+  checkParts(config);
   const probeIntervalMs = positiveOption('probeIntervalMs', config.probeIntervalMs, 1000);
   const probeTimeoutMs = positiveOption(
     'probeTimeoutMs',
@@ -91,15 +140,11 @@ export function resolveTuning(
       `must be below probeIntervalMs (${probeTimeoutMs} >= ${probeIntervalMs})`,
     );
   }
-  const lagTolerance = config.lagTolerance ?? defaults.lagTolerance ?? 5;
-  if (!Number.isFinite(lagTolerance) || lagTolerance < 0) {
-    throw new ConfigError(
-      'lagTolerance',
-      `must be zero or a positive number (got ${String(config.lagTolerance)})`,
-    );
-  }
+  const lagTolerance = nonNegativeOption('lagTolerance', config.lagTolerance, defaults.lagTolerance ?? 5);
   let hedge: ResolvedTuning['hedge'] = false;
   if (config.hedge !== false) {
+    if (config.hedge !== undefined)
+      requireObject('hedge', config.hedge, 'false or { minDelayMs?, maxDelayMs? }');
     const givenMax = config.hedge?.maxDelayMs;
     const maxOrUndefined =
       givenMax === undefined ? undefined : positiveOption('hedge.maxDelayMs', givenMax, 0);

@@ -1,6 +1,6 @@
 import { Counter, register as defaultRegistry, Gauge, type LabelValues, type Registry } from 'prom-client';
 import type { EndpointState, FailoverMetrics, HeadMonitorMetrics, HistogramSnapshot } from 'switchyard-rpc';
-import { ConfigError } from 'switchyard-rpc';
+import { ConfigError, requireObjectWithMethods, requireString } from 'switchyard-rpc';
 import { type HistogramSample, SnapshotHistogram } from './snapshotHistogram.js';
 
 /**
@@ -48,6 +48,9 @@ const registries = new WeakMap<Registry, { sources: Set<Registered>; names: stri
  */
 export function registerMetrics(source: MetricsSource, options: RegisterMetricsOptions = {}): () => void {
   if (typeof source?.metrics !== 'function') throw new ConfigError('source', 'must have a metrics() method');
+  if (options.registry !== undefined)
+    requireObjectWithMethods('registry', options.registry, ['registerMetric', 'removeSingleMetric']);
+  if (options.client !== undefined) requireString('client', options.client);
   const registry = options.registry ?? defaultRegistry;
   let registered = registries.get(registry);
   if (!registered) {

@@ -9,7 +9,10 @@ import {
   type LeaseDecision,
   type Logger,
   type ProbeLease,
+  positiveOption,
   redactUrl,
+  requireLogger,
+  requireString,
   SHARED_RECORD_TTL_MS,
   type SharedEndpointRecord,
   type SharedState,
@@ -132,12 +135,12 @@ export class RedisStateStore implements StateStore {
     const { client, url } = config ?? {};
     if ((client === undefined) === (url === undefined))
       throw new ConfigError('client', 'give either an ioredis client or a url');
+    if (url !== undefined) requireString('url', url);
     const namespace = config.namespace ?? 'switchyard';
     if (typeof namespace !== 'string' || namespace === '' || /[{}]/.test(namespace))
       throw new ConfigError('namespace', 'must be a non-empty string without braces');
-    const commandTimeout = config.commandTimeoutMs ?? 1000;
-    if (!Number.isFinite(commandTimeout) || commandTimeout <= 0)
-      throw new ConfigError('commandTimeoutMs', `must be a positive number (got ${String(commandTimeout)})`);
+    const commandTimeout = positiveOption('commandTimeoutMs', config.commandTimeoutMs, 1000);
+    if (config.logger !== undefined) requireLogger('logger', config.logger);
     this.namespace = namespace;
     this.#logger = config.logger ?? consoleLogger;
     // The hash tag keeps every key of the namespace in one Redis Cluster slot, as the scripts need.

@@ -12,6 +12,9 @@ import {
   failoverControl,
   parseEndpoints,
   redactUrl,
+  requireArray,
+  requireObject,
+  requireStringRecord,
   resolveTuning,
 } from 'switchyard-rpc';
 import { type AttemptScope, bindToAttemptScope, runInAttemptScope } from './attemptScope.js';
@@ -28,7 +31,8 @@ export type FailoverServer = rpc.Server & { readonly failover: SorobanFailover }
 export interface WithFailoverOptions extends FailoverConfig {
   /**
    * More endpoints besides the wrapped server's own URL. An entry with the wrapped server's URL
-   * configures that endpoint (label, priority, weight) instead of adding another.
+   * configures that endpoint (label, priority, weight) instead of adding another. Errors count the
+   * wrapped server as `endpoints[0]`: your first entry is `endpoints[1]`.
    */
   endpoints?: readonly EndpointInput[];
   /**
@@ -54,7 +58,8 @@ function recoverServerOptions(server: rpc.Server): rpc.Server.Options {
 }
 
 function configOf(input: EndpointInput): EndpointConfig {
-  return typeof input === 'string' ? { url: input } : input;
+  // A malformed entry (null, a number) goes on to parseEndpoints, which names it.
+  return typeof input === 'string' ? { url: input } : { ...input };
 }
 
 function sameUrl(a: string, b: string): boolean {
@@ -90,11 +95,17 @@ export function withFailover(server: rpc.Server, options: WithFailoverOptions = 
     throw new ConfigError('server', 'must be an rpc.Server from @stellar/stellar-sdk');
   const ownUrl = server.serverURL.toString();
   const extra = options.endpoints ?? [];
+  requireArray('endpoints', extra);
   const ownConfig = extra.map(configOf).find((e) => sameUrl(e.url, ownUrl));
   const endpoints: EndpointInput[] = [
     { ...ownConfig, url: ownUrl },
     ...extra.filter((e) => !sameUrl(configOf(e).url, ownUrl)),
   ];
+  if (options.serverOptions !== undefined) {
+    requireObject('serverOptions', options.serverOptions, 'rpc.Server options');
+    if (options.serverOptions.headers !== undefined)
+      requireStringRecord('serverOptions.headers', options.serverOptions.headers);
+  }
   const serverOptions = { ...recoverServerOptions(server), ...options.serverOptions };
 
   const { timeoutMs } = resolveTuning(options);

@@ -19,6 +19,7 @@ import {
   type Transport,
   type TransportConfig,
 } from 'viem';
+import { checkFailoverConfig } from './checkFailoverConfig.js';
 import { evmClassifier } from './evmClassifier.js';
 import { evmProbe } from './evmProbe.js';
 import { FailoverSubscription, type SubscribeParameters } from './FailoverSubscription.js';
@@ -126,6 +127,7 @@ export function failover<const transports extends readonly Transport[]>(
   transports: transports,
   config: FailoverTransportConfig = {},
 ): FailoverTransport<transports> {
+  checkFailoverConfig(transports, config);
   const { endpoints: endpointOptions = [], chainId, key = 'failover', name = 'Failover', ...tuning } = config;
   let expectedChainId = chainId;
   // One instance per transport for probes and calls; viem's retries are off inside: failover retries elsewhere.

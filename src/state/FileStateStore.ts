@@ -7,7 +7,9 @@ import { lock } from 'proper-lockfile';
 import { ClosedError, ConfigError, SwitchyardError } from '../errors.js';
 import type { Logger, SharedState, StateStore } from '../interfaces.js';
 import { consoleLogger } from '../logger.js';
+import { positiveOption } from '../options.js';
 import { TaskSet } from '../TaskSet.js';
+import { requireLogger } from '../validate.js';
 import { type ApplyQueued, GroupCommit } from './GroupCommit.js';
 import { emptySharedState } from './MemoryStateStore.js';
 import { parseSharedState } from './parseSharedState.js';
@@ -59,9 +61,10 @@ export class FileStateStore implements StateStore {
     if (typeof config?.path !== 'string' || config.path === '') {
       throw new ConfigError('path', 'must be the path of the state file');
     }
+    if (config.logger !== undefined) requireLogger('logger', config.logger);
+    this.#staleMs = Math.max(2000, positiveOption('staleLockMs', config.staleLockMs, 5000));
     this.path = resolve(config.path);
     this.#logger = config.logger ?? consoleLogger;
-    this.#staleMs = Math.max(2000, config.staleLockMs ?? 5000);
     checkLocation(this.path);
     this.#removeOrphanTempFiles();
   }

@@ -11,6 +11,7 @@ import { createHealthSupervisor } from '../health/createHealthSupervisor.js';
 import type { ChainHead, HeadStream, HealthProbe } from '../interfaces.js';
 import { MetricsRecorder } from '../metrics/MetricsRecorder.js';
 import { type FailoverConfig, positiveOption, resolveTuning } from '../options.js';
+import { requireFunction, requireObjectWithMethods } from '../validate.js';
 import { SlotClock, type SlotTiming } from './SlotClock.js';
 import { SlotHeadMonitor } from './SlotHeadMonitor.js';
 import type { HeadMonitor } from './types.js';
@@ -70,6 +71,21 @@ export function createHeadMonitor<Head extends ChainHead>(
   parameters: CreateHeadMonitorParameters<Head>,
 ): HeadMonitor<Head> {
   const tuning = resolveTuning(parameters, { lagTolerance: parameters.defaultLagTolerance });
+  const config = {
+    stallSlots: positiveOption('stallSlots', parameters.stallSlots, 1.5),
+    failedCyclesBeforeError: positiveOption(
+      'failedCyclesBeforeError',
+      parameters.failedCyclesBeforeError,
+      5,
+      true,
+    ),
+    bufferSize: positiveOption('bufferSize', parameters.bufferSize, 64, true),
+    requestTimeoutMs: positiveOption('requestTimeoutMs', parameters.requestTimeoutMs, 5000),
+  };
+  for (const field of ['readHead', 'discoverTiming', 'onClose'] as const) {
+    if (parameters[field] !== undefined) requireFunction(field, parameters[field]);
+  }
+  if (parameters.probe !== undefined) requireObjectWithMethods('probe', parameters.probe, ['check']);
   const parseOptions: ParseEndpointsOptions = {
     field: 'candidates',
     protocols: parameters.protocols,
@@ -90,10 +106,11 @@ export function createHeadMonitor<Head extends ChainHead>(
   if (!container.isRegistered(TOKENS.HeadStream, true))
     throw new ConfigError('stream', 'must be given (or registered as TOKENS.HeadStream)');
   const stream = container.resolve(TOKENS.HeadStream) as HeadStream<unknown> as HeadStream<Head>;
-  if (typeof stream.open !== 'function')
-    throw new ConfigError('stream', 'must have an open(endpoint, signal, hooks) method');
+  requireObjectWithMethods('stream', stream, ['open']);
   const clock = container.resolve(TOKENS.Clock);
   const logger = container.resolve(TOKENS.Logger);
+  // Checks `timing`: built before anything that may start work.
+  const slots = new SlotClock(clock, parameters.timing);
   const health = container.isRegistered(TOKENS.HealthProbe, true)
     ? createHealthSupervisor(
         endpoints,
@@ -110,22 +127,12 @@ export function createHeadMonitor<Head extends ChainHead>(
     readHead: parameters.readHead,
     discoverTiming: parameters.discoverTiming,
     parseCandidates: (inputs) => parseEndpoints(inputs, parseOptions),
-    slots: new SlotClock(clock, parameters.timing),
+    slots,
     clock,
     logger,
     health,
     onClose: parameters.onClose,
-    config: {
-      stallSlots: positiveOption('stallSlots', parameters.stallSlots, 1.5),
-      failedCyclesBeforeError: positiveOption(
-        'failedCyclesBeforeError',
-        parameters.failedCyclesBeforeError,
-        5,
-        true,
-      ),
-      bufferSize: positiveOption('bufferSize', parameters.bufferSize, 64, true),
-      requestTimeoutMs: positiveOption('requestTimeoutMs', parameters.requestTimeoutMs, 5000),
-    },
+    config,
   });
   monitor.start();
   return monitor;
