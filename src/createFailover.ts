@@ -9,6 +9,7 @@ import {
 import { ClosedError } from './errors.js';
 import { Emitter, type FailoverEvents, type Unsubscribe } from './events.js';
 import { createHealthSupervisor } from './health/createHealthSupervisor.js';
+import type { NetworkCheckConfig } from './health/NetworkCheck.js';
 import type { HealthSnapshot } from './health/snapshot.js';
 import type { HealthProbe } from './interfaces.js';
 import { MetricsRecorder } from './metrics/MetricsRecorder.js';
@@ -22,8 +23,10 @@ import { requireObjectWithMethods } from './validate.js';
 export interface CreateFailoverParameters extends FailoverConfig {
   /** The endpoints, best-known first. Strings or `{ url, label, headers, priority, weight }`. */
   endpoints: readonly EndpointInput[];
-  /** The active health check. */
+  /** The active health check. With a `network()` method, every endpoint's network is checked too. */
   probe: HealthProbe;
+  /** Which network endpoints must serve, when the probe can tell (`probe.network`). @default the majority's */
+  network?: NetworkCheckConfig;
   /** Protocol knowledge: which errors are retryable, which answers are stale. @default every error is a transport error */
   classifier?: CallClassifier;
   /** Accepted URL protocols. @default ['http:', 'https:'] */
@@ -105,7 +108,15 @@ export function createFailover(parameters: CreateFailoverParameters): Failover {
   const random = parameters.random ?? Math.random;
   const events = new Emitter<FailoverEvents>(container.resolve(TOKENS.Logger));
   const metrics = new MetricsRecorder();
-  const supervisor = createHealthSupervisor(endpoints, container, tuning, events, random, metrics);
+  const supervisor = createHealthSupervisor(
+    endpoints,
+    container,
+    tuning,
+    events,
+    random,
+    metrics,
+    parameters.network,
+  );
   const executor = new Executor({
     supervisor,
     router: container.resolve(TOKENS.Router),

@@ -36,6 +36,7 @@ export type {
   Unsubscribe,
 } from './events.js';
 export { type FailoverControl, failoverControl } from './failoverControl.js';
+export type { NetworkCheckConfig } from './health/NetworkCheck.js';
 export type {
   BreakerState,
   EndpointHealth,

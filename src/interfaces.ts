@@ -30,6 +30,12 @@ export interface ProbeResult {
  */
 export interface HealthProbe {
   check(endpoint: Endpoint, signal: AbortSignal): Promise<ProbeResult>;
+  /**
+   * Optional: names the network the endpoint serves (a Stellar passphrase, an EVM chain id, a genesis
+   * hash). Asked at an endpoint's first probe and every few minutes after; an endpoint on another network
+   * than the expected one is down with the reason `wrong network: ...` and is never routed to.
+   */
+  network?(endpoint: Endpoint, signal: AbortSignal): Promise<string>;
 }
 
 /**

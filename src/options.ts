@@ -12,8 +12,14 @@ export interface FailoverConfig {
   probeTimeoutMs?: number;
   /** A probe or call slower than this marks the endpoint slow. @default 500 */
   latencyThresholdMs?: number;
-  /** An endpoint whose head trails the others' median by more than this is lagging. @default 5 */
+  /** An endpoint whose head trails the freshest credible head by more than this is lagging. @default 5 */
   lagTolerance?: number;
+  /**
+   * The chain's time per head (block time, ledger close time, slot), in ms. A head further ahead of the
+   * freshest one than this clock allows is not believed, and one that stops moving for a few intervals is
+   * stalled. @default learned from how the freshest head advances
+   */
+  headIntervalMs?: number;
   /** Deadline of one call, all attempts and hedges included. @default 10000 */
   timeoutMs?: number;
   /** Endpoints tried per call at most, hedges included. @default every routable endpoint */
@@ -38,7 +44,11 @@ export interface FailoverConfig {
   router?: Router;
   /** Random source for jitter and weighted picks. @default Math.random */
   random?: () => number;
-  /** Parent container whose registrations (by `TOKENS`) replace the defaults. @default tsyringe's global container */
+  /**
+   * Parent container whose registrations (by `TOKENS`) replace the defaults; pass tsyringe's global
+   * `container` to let registrations made anywhere in the process apply.
+   * @default none: a container of this instance's own, which no registration elsewhere reaches
+   */
   container?: DependencyContainer;
 }
 
@@ -48,6 +58,7 @@ export interface ResolvedTuning {
   probeTimeoutMs: number;
   latencyThresholdMs: number;
   lagTolerance: number;
+  headIntervalMs: number | undefined;
   timeoutMs: number;
   maxAttempts: number;
   hedge: Required<HedgeConfig> | false;
@@ -164,6 +175,10 @@ export function resolveTuning(
     probeTimeoutMs,
     latencyThresholdMs: positiveOption('latencyThresholdMs', config.latencyThresholdMs, 500),
     lagTolerance,
+    headIntervalMs:
+      config.headIntervalMs === undefined
+        ? undefined
+        : positiveOption('headIntervalMs', config.headIntervalMs, 0),
     timeoutMs: positiveOption('timeoutMs', config.timeoutMs, 10_000),
     // Each endpoint is tried at most once per call and the deadline bounds the whole call, so by
     // default a call fails only when every routable endpoint has failed.

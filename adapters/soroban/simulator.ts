@@ -32,6 +32,8 @@ export interface SorobanFaults {
   unhealthy?: boolean;
   /** Ledgers behind the cluster head; `getHealth` still reports healthy, as real lagging nodes do. */
   lag?: number;
+  /** Ledgers ahead of the cluster head, as a node that closed ledgers no one else has. */
+  ahead?: number;
   /** Freeze this node's head at the ledger it had when the knob was set. */
   stalled?: boolean;
   /** Answer HTTP 200 with an HTML page instead of JSON. */
@@ -499,9 +501,10 @@ export class SorobanSimulator {
     return this.node.listening;
   }
 
-  /** Latest ledger this node reports: the cluster head minus `lag`, or frozen while `stalled`. */
+  /** Latest ledger this node reports: the cluster head minus `lag` plus `ahead`, or frozen while `stalled`. */
   get head(): number {
-    return this.frozenHead ?? Math.max(1, this.ledger.head - (this.currentFaults.lag ?? 0));
+    const { lag = 0, ahead = 0 } = this.currentFaults;
+    return this.frozenHead ?? Math.max(1, this.ledger.head - lag + ahead);
   }
 
   /** A copy of the active faults. */
@@ -570,7 +573,7 @@ export class SorobanSimulator {
   private applyFaults(faults: SorobanFaults): void {
     this.currentFaults = faults;
     if (!faults.stalled) this.frozenHead = undefined;
-    else this.frozenHead ??= Math.max(1, this.ledger.head - (faults.lag ?? 0));
+    else this.frozenHead ??= Math.max(1, this.ledger.head - (faults.lag ?? 0) + (faults.ahead ?? 0));
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

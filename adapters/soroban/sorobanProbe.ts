@@ -6,7 +6,8 @@ import { classifySorobanError } from './sorobanClassifier.js';
 /**
  * Checks a Soroban RPC node with `getHealth`: up when it answers `healthy` with a ledger.
  * The ledger feeds lag detection: a node can say healthy while it is far behind, so its
- * head, not its status string, decides whether it is fresh.
+ * head, not its status string, decides whether it is fresh. Its network is its `getNetwork`
+ * passphrase: a testnet URL in a mainnet list is never used.
  */
 export function sorobanProbe(serverFor: (endpoint: Endpoint) => rpc.Server): HealthProbe {
   return {
@@ -27,6 +28,13 @@ export function sorobanProbe(serverFor: (endpoint: Endpoint) => rpc.Server): Hea
         if (signal.aborted) throw error;
         return failedProbe(classifySorobanError(error, scope.sent), performance.now() - started);
       }
+    },
+    async network(endpoint, signal): Promise<string> {
+      const { passphrase } = await runInAttemptScope({ signal, sent: false }, () =>
+        serverFor(endpoint).getNetwork(),
+      );
+      if (typeof passphrase !== 'string') throw new Error('getNetwork gave no passphrase');
+      return passphrase;
     },
   };
 }

@@ -4,42 +4,23 @@ import { classifyEvmError } from './evmClassifier.js';
 
 type Request = ReturnType<Transport>['request'];
 
-const CHAIN_RECHECK_MS = 60_000;
-
 export interface EvmProbeOptions {
   /** The inner transport's request function of an endpoint. */
   requestOf(endpoint: Endpoint): Request;
-  /** The chain id every endpoint must serve, once known (from the client's `chain`). */
-  expectedChainId(): number | undefined;
+}
+
+/** How the network check names an EVM chain: `chain 1`. */
+export function chainNetwork(chainId: number): string {
+  return `chain ${chainId}`;
 }
 
 /**
  * Checks an execution node with `eth_blockNumber` (its head) and, where the node has it,
- * `eth_syncing`. The chain id is checked at the first probe and once a minute after: a node on the
- * wrong chain is down, with a reason that says so, until it serves the right one again.
+ * `eth_syncing`. Its network is its `eth_chainId`, which the core checks at the first probe and
+ * every few minutes after: a node on the wrong chain is down, with a reason that says so.
  */
 export function evmProbe(options: EvmProbeOptions): HealthProbe {
-  const chainChecked = new Map<string, { id: number; at: number }>();
   const noSyncing = new Set<string>();
-
-  async function wrongChain(
-    endpoint: Endpoint,
-    request: Request,
-    signal: AbortSignal,
-  ): Promise<string | undefined> {
-    const expected = options.expectedChainId();
-    if (expected === undefined) return undefined;
-    let known = chainChecked.get(endpoint.id);
-    // Checked once, then now and then (a misrouted URL can be fixed or broken later); a node on the
-    // wrong chain is checked on every probe, so it comes back as soon as it is fixed.
-    if (!known || known.id !== expected || performance.now() - known.at > CHAIN_RECHECK_MS) {
-      const id = hexToNumber((await request({ method: 'eth_chainId' }, { signal })) as `0x${string}`);
-      known = { id, at: performance.now() };
-      chainChecked.set(endpoint.id, known);
-    }
-    const actual = known.id;
-    return actual === expected ? undefined : `wrong chain: ${actual}, expected ${expected}`;
-  }
 
   async function syncing(endpoint: Endpoint, request: Request, signal: AbortSignal): Promise<boolean> {
     if (noSyncing.has(endpoint.id)) return false;
@@ -58,8 +39,6 @@ export function evmProbe(options: EvmProbeOptions): HealthProbe {
       const request = options.requestOf(endpoint);
       const started = performance.now();
       try {
-        const chainProblem = await wrongChain(endpoint, request, signal);
-        if (chainProblem) return { ok: false, latencyMs: performance.now() - started, detail: chainProblem };
         const [block, isSyncing] = await Promise.all([
           request({ method: 'eth_blockNumber' }, { signal }),
           syncing(endpoint, request, signal),
@@ -72,6 +51,10 @@ export function evmProbe(options: EvmProbeOptions): HealthProbe {
         if (signal.aborted) throw error;
         return failedProbe(classifyEvmError(error), performance.now() - started);
       }
+    },
+    async network(endpoint, signal): Promise<string> {
+      const id = await options.requestOf(endpoint)({ method: 'eth_chainId' }, { signal });
+      return chainNetwork(hexToNumber(id as `0x${string}`));
     },
   };
 }

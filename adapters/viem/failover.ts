@@ -21,7 +21,7 @@ import {
 } from 'viem';
 import { checkFailoverConfig } from './checkFailoverConfig.js';
 import { evmClassifier } from './evmClassifier.js';
-import { evmProbe } from './evmProbe.js';
+import { chainNetwork, evmProbe } from './evmProbe.js';
 import { FailoverSubscription, type SubscribeParameters } from './FailoverSubscription.js';
 import { callKindOf } from './methodKinds.js';
 
@@ -151,10 +151,8 @@ export function failover<const transports extends readonly Transport[]>(
     ...tuning,
     endpoints,
     protocols: ['http:', 'https:', 'transport:'],
-    probe: evmProbe({
-      requestOf: (endpoint) => inner[indexOf.get(endpoint.id)!]!.request,
-      expectedChainId: () => expectedChainId,
-    }),
+    probe: evmProbe({ requestOf: (endpoint) => inner[indexOf.get(endpoint.id)!]!.request }),
+    network: { expected: () => (expectedChainId === undefined ? undefined : chainNetwork(expectedChainId)) },
     classifier: evmClassifier,
   });
   // Probes start on a timer, after this line: they always find their transport.

@@ -49,6 +49,8 @@ export interface EvmFaults {
   lag?: number;
   /** `eth_syncing` answers a syncing object while this node's head trails the cluster head. */
   reportSyncing?: boolean;
+  /** Blocks ahead of the cluster head, as a node that mined blocks no one else has (`anvil_mine`). */
+  ahead?: number;
   /** Freeze this node's head at the block it had when the knob was set. */
   stalled?: boolean;
   /** Answer HTTP 200 with an HTML page instead of JSON; over WebSocket, an HTML text frame. */
@@ -413,7 +415,7 @@ function validateFaults(faults: EvmFaults): void {
     const rate = faults[key];
     if (rate !== undefined && !(rate >= 0 && rate <= 1)) throw new RangeError(`${key} must be in 0..1`);
   }
-  for (const key of ['latencyMs', 'retryAfterSeconds', 'lag'] as const) {
+  for (const key of ['latencyMs', 'retryAfterSeconds', 'lag', 'ahead'] as const) {
     const value = faults[key];
     if (value !== undefined && !(Number.isFinite(value) && value >= 0)) {
       throw new RangeError(`${key} must be 0 or more`);
@@ -542,9 +544,10 @@ export class EvmSimulator {
     return this.node.listening;
   }
 
-  /** Latest block this node reports: the cluster head minus `lag`, or frozen while `stalled`. */
+  /** Latest block this node reports: the cluster head minus `lag` plus `ahead`, or frozen while `stalled`. */
   get head(): number {
-    return this.frozenHead ?? Math.max(0, this.network.head - (this.currentFaults.lag ?? 0));
+    const { lag = 0, ahead = 0 } = this.currentFaults;
+    return this.frozenHead ?? Math.max(0, this.network.head - lag + ahead);
   }
 
   /** A copy of the active faults. */
@@ -653,7 +656,7 @@ export class EvmSimulator {
   private applyFaults(faults: EvmFaults): void {
     this.currentFaults = faults;
     if (!faults.stalled) this.frozenHead = undefined;
-    else this.frozenHead ??= Math.max(0, this.network.head - (faults.lag ?? 0));
+    else this.frozenHead ??= Math.max(0, this.network.head - (faults.lag ?? 0) + (faults.ahead ?? 0));
     // A node catching up (lag lowered, stall cleared) notifies its new head at once.
     this.webSocket.headChanged();
   }

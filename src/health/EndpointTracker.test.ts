@@ -280,19 +280,46 @@ describe('EndpointTracker: probesPerMinute', () => {
 });
 
 describe('EndpointTracker: lagging', () => {
-  it('reports lagging with the lag as reason when the supervisor flags it', () => {
+  it('reports lagging with the lag as reason when its head is judged behind', () => {
     const t = tracker();
     t.recordProbe(good(50, 100), 0, 50);
-    t.lagging = true;
-    t.lag = 12;
-    expect(t.health(50)).toMatchObject({ state: 'lagging', lag: 12, reason: '12 behind the others' });
+    t.judgeHead({ kind: 'behind', lag: 12 });
+    expect(t.health(50)).toMatchObject({ state: 'lagging', lag: 12, reason: '12 behind the freshest head' });
+  });
+
+  it('says why a head ahead of the clock or a stalled head is not trusted', () => {
+    const t = tracker();
+    t.recordProbe(good(50, 100), 0, 50);
+    t.judgeHead({ kind: 'ahead', ceiling: 40 });
+    expect(t.health(50)).toMatchObject({
+      state: 'lagging',
+      lag: undefined,
+      reason: "head 100 is ahead of the chain's clock (at most 40 by now)",
+    });
+    t.judgeHead({ kind: 'stalled', lag: 3, forMs: 4200 });
+    expect(t.health(50)).toMatchObject({
+      state: 'lagging',
+      lag: 3,
+      reason: 'head 100 has not moved for 4.2 s',
+    });
+    t.judgeHead({ kind: 'fresh', lag: 1 });
+    expect(t.health(50)).toMatchObject({ state: 'healthy', lag: 1 });
+  });
+
+  it('knows when its head last changed', () => {
+    const t = tracker();
+    t.recordProbe(good(5, 100), 0, 10);
+    t.recordProbe(good(5, 100), 20, 30);
+    expect(t.headChangedAt).toBe(10);
+    t.recordProbe(good(5, 101), 40, 50);
+    expect(t.headChangedAt).toBe(50);
   });
 
   it('reports down before rate-limited before lagging before slow', () => {
     const t = tracker({ breakerThreshold: 1 });
     t.recordProbe(good(900, 100), 0, 900);
     expect(t.health(900).state).toBe('slow');
-    t.lagging = true;
+    t.judgeHead({ kind: 'behind', lag: 10 });
     expect(t.health(900).state).toBe('lagging');
     t.recordFailure('HTTP 429', 900, 1000);
     expect(t.health(900).state).toBe('rate-limited');

@@ -1,5 +1,6 @@
 import type { Endpoint } from '../endpoint.js';
 import type { ProbeResult, SharedEndpointRecord } from '../interfaces.js';
+import type { HeadVerdict } from './ChainHeads.js';
 import { ewma, SampleWindow } from './scoring.js';
 import type { BreakerState, EndpointHealth, EndpointState } from './snapshot.js';
 
@@ -30,6 +31,9 @@ export class EndpointTracker {
   /** Start time of the request that produced `#head`: older answers never overwrite it. */
   #headStartedAt = Number.NEGATIVE_INFINITY;
   #headSeenAt = Number.NEGATIVE_INFINITY;
+  /** When the head last changed: a head that stops moving is stalled. */
+  #headChangedAt = Number.NEGATIVE_INFINITY;
+  #headVerdict: HeadVerdict | undefined;
   #checked = false;
   #breakerOpen = false;
   #slow = false;
@@ -43,8 +47,6 @@ export class EndpointTracker {
   #reason: string | undefined;
   #lastSuccessAt = Number.NEGATIVE_INFINITY;
   readonly #probeTimes: number[] = [];
-  lag: number | undefined;
-  lagging = false;
   served = 0;
   failures = 0;
 
@@ -61,6 +63,22 @@ export class EndpointTracker {
   /** Monotonic ms when the head was last confirmed. */
   get headSeenAt(): number {
     return this.#headSeenAt;
+  }
+
+  /** Monotonic ms when the head last changed. */
+  get headChangedAt(): number {
+    return this.#headChangedAt;
+  }
+
+  /** How far the head trails the reference head, when it is judged and believed. */
+  get lag(): number | undefined {
+    const verdict = this.#headVerdict;
+    return verdict === undefined || verdict.kind === 'ahead' ? undefined : verdict.lag;
+  }
+
+  /** What the supervisor concluded from this head and the others (undefined: nothing to compare with). */
+  judgeHead(verdict: HeadVerdict | undefined): void {
+    this.#headVerdict = verdict;
   }
 
   get lastSuccessAt(): number {
@@ -192,7 +210,7 @@ export class EndpointTracker {
   state(now: number): EndpointState {
     if (this.#breakerOpen) return 'down';
     if (this.#rateLimitedUntil > now) return 'rate-limited';
-    if (this.lagging) return 'lagging';
+    if (this.#headVerdict !== undefined && this.#headVerdict.kind !== 'fresh') return 'lagging';
     if (this.#slow) return 'slow';
     return this.#checked ? 'healthy' : 'unknown';
   }
@@ -200,11 +218,25 @@ export class EndpointTracker {
   #describe(state: EndpointState, now: number): string | undefined {
     switch (state) {
       case 'lagging':
-        return `${this.lag} behind the others`;
+        return this.#describeHead();
       case 'rate-limited':
         return `rate limited for ${Math.ceil(this.#rateLimitedUntil - now)} ms`;
       default:
         return this.#reason;
+    }
+  }
+
+  #describeHead(): string | undefined {
+    const verdict = this.#headVerdict;
+    switch (verdict?.kind) {
+      case 'behind':
+        return `${verdict.lag} behind the freshest head`;
+      case 'ahead':
+        return `head ${this.#head} is ahead of the chain's clock (at most ${verdict.ceiling} by now)`;
+      case 'stalled':
+        return `head ${this.#head} has not moved for ${(verdict.forMs / 1000).toFixed(1)} s`;
+      default:
+        return undefined;
     }
   }
 
@@ -229,6 +261,7 @@ export class EndpointTracker {
 
   #observeHead(head: number | undefined, startedAt: number, now: number): void {
     if (head === undefined || startedAt < this.#headStartedAt) return;
+    if (head !== this.#head) this.#headChangedAt = now;
     this.#head = head;
     this.#headStartedAt = startedAt;
     this.#headSeenAt = now;

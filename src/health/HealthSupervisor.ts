@@ -13,15 +13,18 @@ import type { MetricsRecorder } from '../metrics/MetricsRecorder.js';
 import type { FailoverMetrics } from '../metrics/types.js';
 import type { EndpointStatus, FailoverStatus } from '../status.js';
 import { TaskSet } from '../TaskSet.js';
+import { ChainHeads } from './ChainHeads.js';
 import { EndpointTracker, type TrackerConfig } from './EndpointTracker.js';
+import type { NetworkCheck, NetworkVerdict } from './NetworkCheck.js';
 import type { ProbeSharing } from './ProbeSharing.js';
-import { ReferenceHeads, referenceHeadFor } from './scoring.js';
 import type { EndpointHealth, EndpointState, HealthSnapshot } from './snapshot.js';
 
 export interface SupervisorConfig extends TrackerConfig {
   probeIntervalMs: number;
   probeTimeoutMs: number;
   lagTolerance: number;
+  /** The chain's time per head, if known; learned from the heads otherwise. */
+  headIntervalMs: number | undefined;
   /** Share of the interval by which probe times are randomly spread. */
   jitter: number;
   /** Calls that change nothing visible republish at most this often. */
@@ -33,6 +36,8 @@ export interface SupervisorDeps {
   router: Router;
   clock: Clock;
   logger: Logger;
+  /** Keeps endpoints on the expected network, when the probe can tell an endpoint's network. */
+  network: NetworkCheck | undefined;
   /** Shares probing with the other instances of a StateStore; undefined keeps health local. */
   sharing: ProbeSharing | undefined;
   events: Emitter<FailoverEvents>;
@@ -78,6 +83,7 @@ export class HealthSupervisor {
   readonly #deps: SupervisorDeps;
   readonly #entries = new Map<string, Entry>();
   readonly #background = new TaskSet();
+  readonly #heads: ChainHeads;
   #snapshot: HealthSnapshot;
   #generation = 0;
   #closed = false;
@@ -86,6 +92,7 @@ export class HealthSupervisor {
 
   constructor(endpoints: readonly Endpoint[], deps: SupervisorDeps) {
     this.#deps = deps;
+    this.#heads = new ChainHeads(deps.config);
     for (const endpoint of endpoints) this.#entries.set(endpoint.id, this.#newEntry(endpoint));
     this.#snapshot = {
       version: 0,
@@ -116,7 +123,7 @@ export class HealthSupervisor {
 
   /**
    * A call on `endpoint` succeeded. Returns whether the answer is stale: the head it carried
-   * trails the other endpoints by more than the tolerance.
+   * trails the freshest credible head (as last published) by more than the tolerance.
    */
   reportSuccess(endpoint: Endpoint, latencyMs: number, head: number | undefined, startedAt: number): boolean {
     const entry = this.#current(endpoint);
@@ -124,7 +131,7 @@ export class HealthSupervisor {
     const now = this.#deps.clock.now();
     entry.tracker.recordSuccess(latencyMs, head, startedAt, now);
     entry.outpaced = 0;
-    const stale = head !== undefined && this.#isBehind(entry.tracker.endpoint.id, head, now);
+    const stale = head !== undefined && this.#heads.isBehind(head);
     this.#publishFor(entry, stale);
     return stale;
   }
@@ -183,6 +190,7 @@ export class HealthSupervisor {
     this.#entries.clear();
     for (const [id, entry] of ordered) this.#entries.set(id, entry);
     this.#deps.metrics.retain(endpoints);
+    this.#deps.network?.setEndpoints(endpoints);
     this.#publish();
     return { added, removed };
   }
@@ -219,6 +227,11 @@ export class HealthSupervisor {
       referenceHead: snapshot.referenceHead,
       endpoints,
     };
+  }
+
+  /** Whether `id` is known to serve the expected network; `'match'` when networks are not checked. */
+  networkVerdict(id: string): NetworkVerdict {
+    return this.#deps.network?.verdict(id) ?? 'match';
   }
 
   /** Counters since creation, per current endpoint. */
@@ -364,8 +377,12 @@ export class HealthSupervisor {
     signal: AbortSignal,
     startedAt: number,
   ): Promise<ProbeResult | typeof PROBE_TIMED_OUT> {
-    const { clock, probe } = this.#deps;
+    const { clock, probe, network } = this.#deps;
     try {
+      if (network && probe.network) {
+        const refused = await network.verify(endpoint, probe.network.bind(probe), clock.now(), signal);
+        if (refused !== undefined) return { ok: false, latencyMs: clock.now() - startedAt, detail: refused };
+      }
       const result = await probe.check(endpoint, signal);
       if (signal.aborted) throw signal.reason;
       if (typeof result?.ok !== 'boolean' || !Number.isFinite(result.latencyMs)) {
@@ -378,11 +395,6 @@ export class HealthSupervisor {
       const detail = scrubSecrets(error instanceof Error ? error.message : String(error), [endpoint]);
       return { ok: false, latencyMs: clock.now() - startedAt, detail };
     }
-  }
-
-  #isBehind(id: string, head: number, now: number): boolean {
-    const reference = referenceHeadFor(id, this.#freshHeads(now));
-    return reference !== undefined && reference - head > this.#deps.config.lagTolerance;
   }
 
   #freshHeads(now: number): Map<string, number> {
@@ -415,14 +427,13 @@ export class HealthSupervisor {
 
   #publish(): void {
     if (this.#closed) return;
-    const { clock, config, router } = this.#deps;
+    const { clock, router } = this.#deps;
     const now = clock.now();
-    const references = new ReferenceHeads(this.#freshHeads(now));
+    const heads = this.#heads;
+    heads.update(this.#freshHeads(now), now);
     const health: EndpointHealth[] = [];
     for (const [id, { tracker }] of this.#entries) {
-      const reference = tracker.head === undefined ? undefined : references.for(id);
-      tracker.lag = reference === undefined ? undefined : Math.max(0, reference - tracker.head!);
-      tracker.lagging = tracker.lag !== undefined && tracker.lag > config.lagTolerance;
+      tracker.judgeHead(heads.judge(id, tracker.head, tracker.headChangedAt, now));
       health.push(tracker.health(now));
     }
     const previous = this.#snapshot;
@@ -431,7 +442,7 @@ export class HealthSupervisor {
       version: previous.version + 1,
       endpoints: health,
       ranking,
-      referenceHead: references.median,
+      referenceHead: heads.reference,
     };
     this.#announce(previous, this.#snapshot);
   }

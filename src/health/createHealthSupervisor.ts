@@ -6,11 +6,13 @@ import type { Emitter, FailoverEvents } from '../events.js';
 import type { MetricsRecorder } from '../metrics/MetricsRecorder.js';
 import type { ResolvedTuning } from '../options.js';
 import { HealthSupervisor } from './HealthSupervisor.js';
+import { NetworkCheck, type NetworkCheckConfig } from './NetworkCheck.js';
 import { ProbeSharing } from './ProbeSharing.js';
 
 /**
  * Wires a {@link HealthSupervisor} from an instance container: its probe, router, clock and logger,
- * and probe sharing when a StateStore is given or registered (no store: health stays in this instance).
+ * probe sharing when a StateStore is given or registered (no store: health stays in this instance), and
+ * a network check when the probe can name an endpoint's network.
  * Not started: the caller starts it once everything else is in place.
  */
 export function createHealthSupervisor(
@@ -20,14 +22,17 @@ export function createHealthSupervisor(
   events: Emitter<FailoverEvents>,
   random: () => number,
   metrics: MetricsRecorder,
+  network: NetworkCheckConfig = {},
 ): HealthSupervisor {
+  const probe = container.resolve(TOKENS.HealthProbe);
   const clock = container.resolve(TOKENS.Clock);
   const logger = container.resolve(TOKENS.Logger);
   const store = container.isRegistered(TOKENS.StateStore, true)
     ? container.resolve(TOKENS.StateStore)
     : undefined;
   return new HealthSupervisor(endpoints, {
-    probe: container.resolve(TOKENS.HealthProbe),
+    probe,
+    network: typeof probe.network === 'function' ? new NetworkCheck(network, endpoints) : undefined,
     router: container.resolve(TOKENS.Router),
     clock,
     logger,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ewma, lowerMedian, quantile, ReferenceHeads, referenceHeadFor, SampleWindow } from './scoring.js';
+import { ewma, quantile, SampleWindow } from './scoring.js';
 
 describe('ewma', () => {
   it('is seeded by the first sample', () => {
@@ -51,108 +51,6 @@ describe('quantile', () => {
     const samples = [3, 1, 2];
     quantile(samples, 0.5);
     expect(samples).toEqual([3, 1, 2]);
-  });
-});
-
-describe('lowerMedian', () => {
-  it('is undefined for no values', () => {
-    expect(lowerMedian([])).toBeUndefined();
-  });
-
-  it('is the middle value for an odd count', () => {
-    expect(lowerMedian([30, 10, 20])).toBe(20);
-    expect(lowerMedian([7])).toBe(7);
-  });
-
-  it('is the smaller middle value for an even count', () => {
-    expect(lowerMedian([40, 10, 30, 20])).toBe(20);
-    expect(lowerMedian([100, 1_000_000])).toBe(100);
-  });
-
-  it('does not reorder the caller’s array', () => {
-    const values = [3, 1, 2];
-    lowerMedian(values);
-    expect(values).toEqual([3, 1, 2]);
-  });
-});
-
-describe('ReferenceHeads', () => {
-  it('gives every endpoint the lower median of the others, as sorting them one by one would', () => {
-    let seed = 7;
-    const next = () => (seed = (seed * 48271) % 2147483647);
-    for (let round = 0; round < 200; round++) {
-      // Few distinct values, so duplicates (of the endpoint's own head too) are common.
-      const heads = new Map(
-        Array.from({ length: 1 + (next() % 12) }, (_, i) => [`e${i}`, 1000 + (next() % 5)]),
-      );
-      const references = new ReferenceHeads(heads);
-      for (const id of [...heads.keys(), 'absent']) {
-        const others = [...heads].filter(([other]) => other !== id).map(([, head]) => head);
-        expect(references.for(id)).toBe(lowerMedian(others));
-      }
-      expect(references.median).toBe(lowerMedian([...heads.values()]));
-    }
-  });
-});
-
-describe('referenceHeadFor', () => {
-  it('is undefined when no other endpoint has a head', () => {
-    expect(referenceHeadFor('a', new Map())).toBeUndefined();
-    expect(referenceHeadFor('a', new Map([['a', 100]]))).toBeUndefined();
-  });
-
-  it('ignores the endpoint’s own head', () => {
-    const heads = new Map([
-      ['a', 50],
-      ['b', 100],
-      ['c', 101],
-    ]);
-    expect(referenceHeadFor('a', heads)).toBe(100);
-  });
-
-  it('one node claiming a far-ahead head cannot make two honest nodes look behind', () => {
-    const heads = new Map([
-      ['honest-1', 1000],
-      ['honest-2', 1001],
-      ['liar', 9_999_999],
-    ]);
-    expect(referenceHeadFor('honest-1', heads)).toBeLessThanOrEqual(1001);
-    expect(referenceHeadFor('honest-2', heads)).toBeLessThanOrEqual(1001);
-    // ...while the liar is judged against the honest ones.
-    expect(referenceHeadFor('liar', heads)).toBe(1000);
-  });
-
-  it('one far-ahead node among four cannot move the reference of the honest ones', () => {
-    const heads = new Map([
-      ['a', 1000],
-      ['b', 1000],
-      ['c', 1002],
-      ['liar', 9_999_999],
-    ]);
-    for (const id of ['a', 'b', 'c']) expect(referenceHeadFor(id, heads)).toBeLessThanOrEqual(1002);
-  });
-
-  it('a stalled node is behind the median of the others', () => {
-    const heads = new Map([
-      ['stalled', 900],
-      ['b', 1000],
-      ['c', 1003],
-      ['d', 1004],
-    ]);
-    const reference = referenceHeadFor('stalled', heads)!;
-    expect(reference).toBe(1003);
-    expect(reference - heads.get('stalled')!).toBe(103);
-  });
-
-  it('a stalled node cannot make an honest node look behind', () => {
-    const heads = new Map([
-      ['stalled', 900],
-      ['b', 1000],
-      ['c', 1001],
-    ]);
-    // b is judged against lowerMedian([900, 1001]) = 900: its lag (reference - head) is not positive.
-    expect(referenceHeadFor('b', heads)! - 1000).toBeLessThanOrEqual(0);
-    expect(referenceHeadFor('c', heads)! - 1001).toBeLessThanOrEqual(0);
   });
 });
 

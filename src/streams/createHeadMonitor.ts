@@ -8,6 +8,7 @@ import {
 import { ConfigError } from '../errors.js';
 import { Emitter, type FailoverEvents } from '../events.js';
 import { createHealthSupervisor } from '../health/createHealthSupervisor.js';
+import type { NetworkCheckConfig } from '../health/NetworkCheck.js';
 import type { ChainHead, HeadStream, HealthProbe } from '../interfaces.js';
 import { MetricsRecorder } from '../metrics/MetricsRecorder.js';
 import { type FailoverConfig, positiveOption, resolveTuning } from '../options.js';
@@ -33,8 +34,13 @@ export interface CreateHeadMonitorParameters<Head extends ChainHead> extends Hea
    * Until then, slots are assumed to last 12 s.
    */
   discoverTiming?: (endpoint: Endpoint, signal: AbortSignal) => Promise<SlotTiming>;
-  /** Ranks endpoints for `best()`. @default the `TOKENS.HealthProbe` registration, else none */
+  /**
+   * Ranks endpoints for `best()`. With a `network()` method, a node on another network is left out of
+   * `head`, `latest()`, `isLatest()` and `best()`. @default the `TOKENS.HealthProbe` registration, else none
+   */
   probe?: HealthProbe;
+  /** Which network candidates must serve, when the probe can tell (`probe.network`). @default the majority's */
+  network?: NetworkCheckConfig;
   /** Silence, in slots, after which a stream is restarted. @default 1.5 */
   stallSlots?: number;
   /** Retry cycles with every stream down before the `error` event. @default 5 */
@@ -119,6 +125,7 @@ export function createHeadMonitor<Head extends ChainHead>(
         new Emitter<FailoverEvents>(logger),
         parameters.random ?? Math.random,
         new MetricsRecorder(),
+        parameters.network,
       )
     : undefined;
 
