@@ -37,7 +37,7 @@ export interface FailoverStatus {
   active: EndpointRef | undefined;
   /** Routable endpoints, best first. */
   route: EndpointRef[];
-  /** Median head of the endpoints whose head is fresh. */
+  /** The highest credible head among the endpoints whose head is fresh. */
   referenceHead: number | undefined;
   endpoints: EndpointStatus[];
 }

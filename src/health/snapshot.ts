@@ -4,9 +4,11 @@ import type { Endpoint } from '../endpoint.js';
  * - `unknown`: not checked yet; used like `healthy` in configured order.
  * - `healthy`: answering within the latency threshold, at the head.
  * - `slow`: answering, but slower than the latency threshold; used after healthy endpoints.
- * - `lagging`: its head trails the others by more than the tolerance; a last resort.
+ * - `lagging`: its head is not to be trusted: it trails the freshest credible head by more than the
+ *   tolerance, is ahead of the chain's clock, or has stopped moving; a last resort.
  * - `rate-limited`: answered 429; skipped until its Retry-After has passed.
- * - `down`: failed a probe or too many calls in a row (breaker open); skipped until probes pass.
+ * - `down`: failed a probe (or is on the wrong network) or too many calls in a row (breaker open);
+ *   skipped until probes pass.
  */
 export type EndpointState = 'unknown' | 'healthy' | 'slow' | 'lagging' | 'rate-limited' | 'down';
 
@@ -25,7 +27,7 @@ export interface EndpointHealth {
   /** 95th percentile of recent latencies. */
   readonly p95Ms: number | undefined;
   readonly head: number | undefined;
-  /** How far the head trails the reference head (median of the others). */
+  /** How far the head trails the reference head; undefined when its head is not believed (ahead of the clock). */
   readonly lag: number | undefined;
   /** Retryable failures of real calls in a row (reset by any success). */
   readonly consecutiveFailures: number;
@@ -49,6 +51,6 @@ export interface HealthSnapshot {
   readonly version: number;
   readonly endpoints: readonly EndpointHealth[];
   readonly ranking: RouteRanking;
-  /** Median head of the endpoints whose head is fresh. */
+  /** The highest credible head among the endpoints whose head is fresh. */
   readonly referenceHead: number | undefined;
 }
