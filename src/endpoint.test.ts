@@ -374,6 +374,11 @@ describe('scrubSecrets', () => {
     );
   });
 
+  it('never throws on a malformed percent-encoding, and still removes the part as written', () => {
+    const [keyed] = parseEndpoints([`https://us%ZZer:pw%ZZ12@rpc.example/${API_KEYS.short8}%ZZ?k=v%ZZ12`]);
+    expect(scrubSecrets(`us%ZZer pw%ZZ12 ${API_KEYS.short8}%ZZ v%ZZ12`, [keyed!])).toBe('*** *** *** ***');
+  });
+
   it('leaves ordinary words and numbers shorter than 8 characters alone: they are no keys', () => {
     const [keyed] = parseEndpoints([
       `https://user:${API_KEYS.short8}@rpc.example/rpc?network=mainnet&chain=8453`,

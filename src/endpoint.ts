@@ -216,8 +216,9 @@ function secretParts(endpoint: Endpoint): string[] {
     parts.push(value, value.replace(/^[A-Za-z-]+ +/, ''));
   }
   if (parsed.username || parsed.password) {
-    parts.push(...writtenForms(parsed.username), ...writtenForms(parsed.password));
-    parts.push(credentialsAsHeader(endpoint.url).headers['Authorization']!.replace(/^Basic /, ''));
+    const [user, password] = [writtenForms(parsed.username), writtenForms(parsed.password)];
+    // And the Basic credentials that credentialsAsHeader sends instead.
+    parts.push(...user, ...password, Buffer.from(`${user.at(-1)}:${password.at(-1)}`).toString('base64'));
   }
   for (const segment of parsed.pathname.split('/'))
     if (!isOrdinaryWord(segment)) parts.push(...writtenForms(segment));
