@@ -205,6 +205,11 @@ describe('parseCommand', () => {
       name: 'usage-error',
       message: "--evm: 'not a url' is not a URL",
     });
+    // Not a URL, so not redacted by redactUrl: still nothing after the host part is shown.
+    expect(parseCommand(['watch', '--evm', 'rpc.example/rpc/S3cretPathKey?key=x'])).toEqual({
+      name: 'usage-error',
+      message: "--evm: 'rpc.example/***' is not a URL",
+    });
     expect(parseCommand(['watch', '--soroban', 'https://ok.example', 'rpc.example:443'])).toEqual({
       name: 'usage-error',
       message: "--soroban: 'rpc.example:443' is not an http or https URL",

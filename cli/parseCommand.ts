@@ -334,10 +334,10 @@ function shown(text: string): string {
   // scheme `user:`) as a path.
   if (URL.canParse(text) && /^(https?|wss?|ftp):$/.test(new URL(text).protocol))
     return `'${redactUrl(text)}'`;
+  // Not a URL: default-deny, as redactUrl. Nothing after the host part is shown, user info neither.
   const masked = text
     .replace(/^([^/?#]*\/\/)?[^/?#]*@/, (_, scheme = '') => `${scheme}***@`)
-    .replace(/\?.*$/, '?***')
-    .replace(/[A-Za-z0-9_-]{16,}/g, '***');
+    .replace(/[/?#].*$/, (rest) => `${rest[0]}***`);
   return `'${masked}'`;
 }
 

@@ -14,7 +14,7 @@ import { AllEndpointsFailedError, AllStreamsFailedError, ConfigError, TimeoutErr
 import { BeaconCluster, SorobanCluster } from '../testing/index.js';
 import { EvmCluster } from '../testing/viem.js';
 import { API_KEYS as k } from './apiKeys.js';
-import { plainServer, waitFor } from './helpers.js';
+import { plainServer, startRpcStub, waitFor } from './helpers.js';
 import { recordingLogger } from './recordingLogger.js';
 
 // Keys in every place providers put them (path, query, user info, headers) and in every format
@@ -224,6 +224,26 @@ describe('no key reaches anything switchyard shows', () => {
     const text = printed(...chain);
     expectNoKeys(text);
     expect(text).toContain(`http://127.0.0.1:${node.port}/rpc/***?apikey=***`);
+  });
+
+  it("a node's own error message that quotes the key is scrubbed before it is shown", async () => {
+    const stub = await startRpcStub(() => ({
+      error: { code: -32001, message: `unknown API key ${k.short13}` },
+    }));
+    running.push(() => stub.close());
+    const logger = recordingLogger();
+    const server = withFailover(plainServer(`${stub.url}rpc/${k.short13}`), {
+      probeIntervalMs: 10_000,
+      logger,
+    });
+    running.push(() => server.failover.close());
+
+    const error = await server.getLatestLedger().catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(AllEndpointsFailedError);
+    const text = printed(...withCauses(error), server.failover.status(), logger.lines);
+    expectNoKeys(text);
+    expect(text).toContain('unknown API key ***');
   });
 
   it('beacon head monitor: logs, events, status(), metrics(), Prometheus and AllStreamsFailedError', async () => {

@@ -1,4 +1,4 @@
-import type { Endpoint } from '../endpoint.js';
+import { type Endpoint, scrubSecrets } from '../endpoint.js';
 import { AllEndpointsFailedError, ClosedError, type EndpointAttempt, TimeoutError } from '../errors.js';
 import type { HealthSupervisor } from '../health/HealthSupervisor.js';
 import type { HealthSnapshot } from '../health/snapshot.js';
@@ -276,8 +276,10 @@ class CallRun<T> {
     metrics.request(context.endpoint, 'error', ms);
     const retryAfter =
       verdict.kind === 'rate-limited' ? (verdict.retryAfterMs ?? config.defaultRetryAfterMs) : undefined;
-    supervisor.reportFailure(context.endpoint, verdict.reason, retryAfter);
-    this.#fail(context.endpoint, verdict.reason);
+    // A node's own message may quote the key it was sent (`unknown API key …`).
+    const reason = scrubSecrets(verdict.reason, [context.endpoint]);
+    supervisor.reportFailure(context.endpoint, reason, retryAfter);
+    this.#fail(context.endpoint, reason);
     if (this.#kind === 'write' && !verdict.neverSent) {
       const notRetried = this.#plan.slice(this.#next).map(
         (e): EndpointAttempt => ({
