@@ -9,6 +9,7 @@ const METRICS = {
   headsReceived: 41,
   duplicatesDropped: 3,
   malformedEvents: 0,
+  headsRefused: 0,
 };
 
 function summary(overrides: Partial<BeaconDemoSummary> = {}): BeaconDemoSummary {

@@ -21,6 +21,7 @@ function row(overrides: Partial<BeaconNodeRow> = {}): BeaconNodeRow {
       headsReceived: 41,
       duplicatesDropped: 21,
       malformedEvents: 1,
+      headsRefused: 0,
     },
     ...overrides,
   };

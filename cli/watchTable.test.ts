@@ -44,6 +44,7 @@ function node(overrides: Partial<WatchBeaconRow> = {}): WatchBeaconRow {
       headsReceived: 40,
       duplicatesDropped: 0,
       malformedEvents: 0,
+      headsRefused: 0,
     },
     ...overrides,
   };

@@ -17,6 +17,8 @@ function kindOf(value: unknown): string {
 }
 
 /**
+ * Checks that an option is an array.
+ *
  * @throws {ConfigError} naming `field` unless `value` is an array.
  *
  * @example
@@ -27,6 +29,8 @@ export function requireArray(field: string, value: unknown): asserts value is re
 }
 
 /**
+ * Checks that an option is a function.
+ *
  * @throws {ConfigError} naming `field` unless `value` is a function.
  *
  * @example
@@ -40,8 +44,9 @@ export function requireFunction(
 }
 
 /**
- * @throws {ConfigError} naming `field` unless `value` is a plain object (not null, not an array);
- * `expected` describes it in the message.
+ * Checks that an option is an object of options; `expected` describes it in the message.
+ *
+ * @throws {ConfigError} naming `field` unless `value` is a plain object (not null, not an array).
  *
  * @example
  * requireObject('hedge', 'yes', 'false or { minDelayMs?, maxDelayMs? }')
@@ -57,6 +62,8 @@ export function requireObject(
 }
 
 /**
+ * Checks that a replaceable part (a router, a clock, a store...) has the methods it is called by.
+ *
  * @throws {ConfigError} naming `field` unless `value` is an object with every one of `methods`;
  * a missing method is named as `field.method`.
  *
@@ -74,6 +81,8 @@ export function requireObjectWithMethods(field: string, value: unknown, methods:
 }
 
 /**
+ * Checks that an option is a non-empty string.
+ *
  * @throws {ConfigError} naming `field` unless `value` is a non-empty string.
  *
  * @example
@@ -88,8 +97,9 @@ export function requireString(field: string, value: unknown): asserts value is s
 }
 
 /**
- * @throws {ConfigError} unless `value` is an object of strings (HTTP headers); a value of another
- * type is named as `field.name`.
+ * Checks that an option is an object of strings, such as HTTP headers.
+ *
+ * @throws {ConfigError} naming `field`, or `field.name` for a value of another type.
  *
  * @example
  * requireStringRecord('headers', { 'X-Api-Key': 1234 }) // ConfigError: headers.X-Api-Key: must be a string (got a number)
@@ -103,8 +113,9 @@ export function requireStringRecord(field: string, value: unknown): asserts valu
 }
 
 /**
- * @throws {ConfigError} naming `field` (or `field.method`) unless `value` is a {@link Logger}:
- * every level may be called, so every one must be a function.
+ * Checks that an option is a {@link Logger}: every level may be called, so each must be a function.
+ *
+ * @throws {ConfigError} naming `field`, or `field.method` for a missing level.
  *
  * @example
  * requireLogger('logger', { ...console, warn: 'no' }) // ConfigError: logger.warn: must be a function (got a string)

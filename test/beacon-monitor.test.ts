@@ -31,7 +31,9 @@ afterEach(async () => {
 
 async function setup(
   clusterOptions: BeaconClusterOptions = {},
-  monitorOptions: Partial<BeaconHeadMonitorOptions> = {},
+  monitorOptions:
+    | Partial<BeaconHeadMonitorOptions>
+    | ((cluster: BeaconCluster) => Partial<BeaconHeadMonitorOptions>) = {},
 ): Promise<Setup> {
   const cluster = await new BeaconCluster({
     nodes: 3,
@@ -45,7 +47,7 @@ async function setup(
     genesisTime: cluster.genesisTime,
     secondsPerSlot: cluster.slotMs / 1000,
     logger,
-    ...monitorOptions,
+    ...(typeof monitorOptions === 'function' ? monitorOptions(cluster) : monitorOptions),
   });
   running.push(async () => {
     await monitor.close();
@@ -472,6 +474,107 @@ describe('createBeaconHeadMonitor over simulated beacon nodes', () => {
       /secondsPerSlot/,
     );
     expect(() => createBeaconHeadMonitor({ candidates: [], stallSlots: 0 })).toThrow(/stallSlots/);
+  });
+});
+
+describe('a node on another network, or ahead of the chain clock, is never used', () => {
+  const OTHER_ROOT = `0x${'ab'.repeat(32)}`;
+
+  /** Counts, at every head event, how often `label` delivered it, was latest(), isLatest() or best(). */
+  function usesOf(monitor: BeaconHeadMonitor, label: string) {
+    const uses = { delivered: 0, latest: 0, isLatest: 0, best: 0 };
+    monitor.on('head', (head) => {
+      if (head.endpoint.label === label) uses.delivered += 1;
+      if (monitor.latest()?.endpoint.label === label) uses.latest += 1;
+      if (monitor.isLatest(label)) uses.isLatest += 1;
+      if (monitor.best()?.label === label) uses.best += 1;
+    });
+    return uses;
+  }
+
+  test('a node serving another genesis_validators_root is down and unused; fixed, it is back', async () => {
+    const s = await setup(
+      // bn-2 would deliver every head first. Its answers come 50 ms late so that the two right nodes'
+      // networks are known before its own: until then the majority is only what has been read.
+      {
+        nodes: [{}, { faults: { wrongGenesisRoot: OTHER_ROOT, latencyMs: 50 } }, {}],
+        eventDelayMs: [40, 0, 40],
+      },
+      { probeIntervalMs: 200, random: () => 0 },
+    );
+    const uses = usesOf(s.monitor, 'bn-2');
+    await waitFor(() => streamOf(s.monitor, 'bn-2').health === 'down', 'bn-2 down');
+    expect(streamOf(s.monitor, 'bn-2').healthReason).toBe(
+      `wrong network: ${OTHER_ROOT}, expected ${s.cluster.genesisValidatorsRoot}`,
+    );
+    await allOpen(s);
+    const from = s.cluster.slot;
+    await waitFor(() => (s.monitor.latest()?.slot ?? 0) >= from + 4, 'four more heads');
+    expect(uses).toEqual({ delivered: 0, latest: 0, isLatest: 0, best: 0 });
+    expect(s.monitor.isLatest('bn-2')).toBe(false);
+    // Its stream is fine: it stays open, and what it sends is counted and refused.
+    expect(streamOf(s.monitor, 'bn-2')).toMatchObject({ connected: true, isLatest: false, head: undefined });
+    expect(streamOf(s.monitor, 'bn-2').metrics.headsRefused).toBeGreaterThan(0);
+    expect(streamOf(s.monitor, 'bn-2').metrics.disconnections).toBe(0);
+    expect(s.monitor.best()?.label).not.toBe('bn-2');
+
+    await s.cluster.nodes[1]!.clearFaults();
+    await waitFor(() => streamOf(s.monitor, 'bn-2').health === 'healthy', 'bn-2 healthy again');
+    await waitFor(() => s.heads.some((h) => h.endpoint.label === 'bn-2'), 'a head first from bn-2');
+    await waitFor(() => s.monitor.isLatest('bn-2'), 'bn-2 at the latest head');
+  });
+
+  test('genesisValidatorsRoot wins over the nodes: of two, the first one wrong, the second is used', async () => {
+    const s = await setup(
+      { nodes: [{ faults: { wrongGenesisRoot: OTHER_ROOT } }, {}], eventDelayMs: [0, 40] },
+      (cluster) => ({
+        probeIntervalMs: 200,
+        // Roots compare in any case.
+        genesisValidatorsRoot: `0x${cluster.genesisValidatorsRoot.slice(2).toUpperCase()}`,
+      }),
+    );
+    const uses = usesOf(s.monitor, 'bn-1');
+    await waitFor(() => streamOf(s.monitor, 'bn-1').health === 'down', 'bn-1 down');
+    expect(streamOf(s.monitor, 'bn-1').healthReason).toBe(
+      `wrong network: ${OTHER_ROOT}, expected ${s.cluster.genesisValidatorsRoot}`,
+    );
+    await waitFor(() => streamOf(s.monitor, 'bn-2').health === 'healthy', 'bn-2 healthy');
+    const from = s.cluster.slot;
+    await waitFor(() => (s.monitor.latest()?.slot ?? 0) >= from + 3, 'three more heads');
+    expect(uses).toEqual({ delivered: 0, latest: 0, isLatest: 0, best: 0 });
+    expect(s.heads.every((h) => h.endpoint.label === 'bn-2')).toBe(true);
+    expect(s.monitor.best()?.label).toBe('bn-2');
+    expect(s.monitor.isLatest('bn-2')).toBe(true);
+  });
+
+  test('a node claiming a slot that has not begun never becomes latest, nor makes the others look behind', async () => {
+    const s = await setup(
+      { nodes: [{}, { faults: { ahead: 5 } }, {}], eventDelayMs: [40, 0, 40] },
+      { probeIntervalMs: 200 },
+    );
+    const uses = usesOf(s.monitor, 'bn-2');
+    const tooEarly: number[] = [];
+    s.monitor.on('head', (head) => {
+      if (head.slot > wallSlot(s.cluster) + 1) tooEarly.push(head.slot);
+    });
+    await allOpen(s);
+    const from = s.cluster.slot;
+    await waitFor(() => (s.monitor.latest()?.slot ?? 0) >= from + 4, 'four more heads');
+    await waitFor(() => s.monitor.isLatest('bn-1') && s.monitor.isLatest('bn-3'), 'bn-1 and bn-3 latest');
+    expect(tooEarly).toEqual([]);
+    expect(uses).toEqual({ delivered: 0, latest: 0, isLatest: 0, best: 0 });
+    expect(streamOf(s.monitor, 'bn-2')).toMatchObject({ connected: true, isLatest: false, head: undefined });
+    expect(streamOf(s.monitor, 'bn-2').metrics.headsRefused).toBeGreaterThan(0);
+  });
+
+  test('a genesisValidatorsRoot that is not a 32-byte root, or that a custom probe cannot check, is refused', () => {
+    expect(() => createBeaconHeadMonitor({ candidates: [], genesisValidatorsRoot: '0x1234' })).toThrow(
+      /genesisValidatorsRoot/,
+    );
+    const probe = { check: async () => ({ ok: true, latencyMs: 1 }) };
+    expect(() =>
+      createBeaconHeadMonitor({ candidates: [], probe, genesisValidatorsRoot: `0x${'ab'.repeat(32)}` }),
+    ).toThrow(ConfigError);
   });
 });
 

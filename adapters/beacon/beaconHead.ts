@@ -84,7 +84,8 @@ export function booleanOf(value: unknown, what: string, fallback: boolean): bool
   return value;
 }
 
-function rootOf(value: unknown, what: string): string {
+/** A 32-byte root: `0x` and 64 hex digits, returned in lower case. @throws {BeaconDataError} */
+export function rootOf(value: unknown, what: string): string {
   if (typeof value !== 'string' || !ROOT.test(value))
     throw new BeaconDataError(`${what} is not a 32-byte hex root`);
   return value.toLowerCase();

@@ -1,15 +1,20 @@
 import { failedProbe, type HealthProbe } from 'switchyard-rpc';
 import { type BeaconHttp, classifyBeaconError } from './BeaconHttp.js';
-import { BeaconDataError, booleanOf, record, slotOf } from './beaconHead.js';
+import { BeaconDataError, booleanOf, record, rootOf, slotOf } from './beaconHead.js';
+import { genesisData } from './beaconTiming.js';
 
 /**
  * Checks a beacon node with `GET /eth/v1/node/syncing`. Healthy means: not syncing, its execution
  * client online, and its head fully verified (not optimistic) — a node in any of those states
  * cannot be trusted with duties, however fast it answers. The head slot feeds lag detection.
  *
+ * Its network is the chain's `genesis_validators_root` (`GET /eth/v1/beacon/genesis`): it names the
+ * chain, where a genesis time or a fork version can be shared by chains, and it never changes.
+ *
  * @example
  * const probe = beaconProbe(new BeaconHttp({ connectTimeoutMs: 5000, bodyTimeoutMs: 30_000 }));
  * const result = await probe.check(endpoint, AbortSignal.timeout(1000)); // { ok, latencyMs, head, detail }
+ * await probe.network!(endpoint, AbortSignal.timeout(1000)); // '0x4b363db9…' on mainnet
  */
 export function beaconProbe(http: BeaconHttp): HealthProbe {
   return {
@@ -36,6 +41,19 @@ export function beaconProbe(http: BeaconHttp): HealthProbe {
             ? { kind: 'node' as const, reason: `bad node/syncing answer: ${error.message}` }
             : classifyBeaconError(error);
         return failedProbe(verdict, performance.now() - started);
+      }
+    },
+    async network(endpoint, signal) {
+      try {
+        const data = genesisData(await http.getJson(endpoint, 'eth/v1/beacon/genesis', signal));
+        return rootOf(data['genesis_validators_root'], 'genesis_validators_root');
+      } catch (error) {
+        if (signal.aborted) throw error;
+        const reason =
+          error instanceof BeaconDataError
+            ? `bad beacon/genesis answer: ${error.message}`
+            : `beacon/genesis: ${classifyBeaconError(error).reason}`;
+        throw new Error(reason, { cause: error });
       }
     },
   };

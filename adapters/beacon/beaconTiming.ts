@@ -25,10 +25,7 @@ export async function readBeaconTiming(
     http.getJson(endpoint, 'eth/v1/beacon/genesis', signal),
     http.getJson(endpoint, 'eth/v1/config/spec', signal),
   ]);
-  const genesisTime = slotOf(
-    record(record(genesis, 'genesis answer')['data'], 'genesis data')['genesis_time'],
-    'genesis_time',
-  );
+  const genesisTime = slotOf(genesisData(genesis)['genesis_time'], 'genesis_time');
   const config = record(record(spec, 'spec answer')['data'], 'spec data');
   const slotMs =
     config['SLOT_DURATION_MS'] !== undefined
@@ -37,6 +34,11 @@ export async function readBeaconTiming(
   const slotsPerEpoch =
     config['SLOTS_PER_EPOCH'] === undefined ? 32 : slotOf(config['SLOTS_PER_EPOCH'], 'SLOTS_PER_EPOCH');
   return { genesisTimeMs: genesisTime * 1000, slotMs, slotsPerEpoch: Math.max(1, slotsPerEpoch) };
+}
+
+/** The `data` of a `/eth/v1/beacon/genesis` answer. @throws {BeaconDataError} */
+export function genesisData(answer: unknown): Record<string, unknown> {
+  return record(record(answer, 'genesis answer')['data'], 'genesis data');
 }
 
 function positiveNumber(value: unknown, what: string): number {

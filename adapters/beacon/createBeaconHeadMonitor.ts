@@ -41,9 +41,21 @@ export interface BeaconHeadMonitorOptions extends HeadMonitorConfig {
   bodyTimeoutMs?: number;
   /** Replaces the SSE stream (tests, other transports). @default SSE over `eventsource` + undici */
   stream?: HeadStream<BeaconHead>;
-  /** Replaces the health probe behind `best()`. @default `GET /eth/v1/node/syncing` */
+  /**
+   * The chain's `genesis_validators_root` (`0x` and 64 hex digits; mainnet's is `0x4b363db9…`). A node that
+   * serves another is `down` (`wrong network: 0x…, expected 0x…`) and never used: not for `head`,
+   * `latest()`, `isLatest()` or `best()`; it is asked again at every probe, so it is back once fixed.
+   * @default the root most nodes serve (ties: the earlier node's in `candidates`)
+   */
+  genesisValidatorsRoot?: string;
+  /**
+   * Replaces the health probe behind `best()`. Its own `network()`, if any, names each node's network.
+   * @default `GET /eth/v1/node/syncing`, network from `GET /eth/v1/beacon/genesis`
+   */
   probe?: HealthProbe;
 }
+
+const ROOT = /^0x[0-9a-fA-F]{64}$/;
 
 /**
  * Watches beacon nodes' `head` events, one independent, self-healing SSE stream per node. A failed
@@ -51,12 +63,15 @@ export interface BeaconHeadMonitorOptions extends HeadMonitorConfig {
  * after a reconnect the node's head is re-read over REST, since SSE does not replay what was missed.
  * A stream silent for 1.5 slots, or sending malformed data or an unexpected event, is restarted
  * (one warning per stream per slot). Heads are announced once per (slot, block): the first node wins.
+ * A node on another chain (its `genesis_validators_root` is not `genesisValidatorsRoot`, else not most
+ * nodes') is never used, and a head for a slot that has not begun by the chain's clock is refused.
  *
  * @example
  * import { createBeaconHeadMonitor } from 'switchyard-rpc/beacon';
  *
  * const monitor = createBeaconHeadMonitor({
  *   candidates: ['http://bn1:5052', { url: 'https://bn2.example', label: 'backup', headers: { 'X-Api-Key': key } }],
+ *   genesisValidatorsRoot: '0x4b363db94e286120d76eb905340fdd4e54bfe9f06bf33ff6cf5ad27f511bfe95', // mainnet
  * });
  * monitor.on('head', (head) => console.log(head.slot, head.block, 'first from', head.endpoint.label));
  * monitor.isLatest('backup');          // is that node at the newest head?
@@ -65,6 +80,7 @@ export interface BeaconHeadMonitorOptions extends HeadMonitorConfig {
  */
 export function createBeaconHeadMonitor(options: BeaconHeadMonitorOptions): BeaconHeadMonitor {
   const given = options.genesisTime !== undefined || options.secondsPerSlot !== undefined;
+  const genesisValidatorsRoot = rootOption(options.genesisValidatorsRoot, options.probe);
   let slotsPerEpoch = positiveOption('slotsPerEpoch', options.slotsPerEpoch, 32, true);
   const http = new BeaconHttp({
     connectTimeoutMs: positiveOption('connectTimeoutMs', options.connectTimeoutMs, 5000),
@@ -75,6 +91,7 @@ export function createBeaconHeadMonitor(options: BeaconHeadMonitorOptions): Beac
       ...options,
       stream: options.stream ?? sseHeadStream(http),
       probe: options.probe ?? beaconProbe(http),
+      network: { expected: genesisValidatorsRoot, reference: 'majority' },
       defaultLagTolerance: 2,
       timing: given ? timingOf(options.genesisTime, options.secondsPerSlot) : undefined,
       readHead: async (endpoint, signal) =>
@@ -90,6 +107,20 @@ export function createBeaconHeadMonitor(options: BeaconHeadMonitorOptions): Beac
     void http.close();
     throw error;
   }
+}
+
+/** The expected root, lower case as nodes' roots are read. @throws {ConfigError} naming `genesisValidatorsRoot`. */
+function rootOption(root: string | undefined, probe: HealthProbe | undefined): string | undefined {
+  if (root === undefined) return undefined;
+  if (typeof root !== 'string' || !ROOT.test(root))
+    throw new ConfigError('genesisValidatorsRoot', 'must be 0x and 64 hex digits (32 bytes)');
+  // A probe without network() could not check it: silently ignoring the root would be worse.
+  if (typeof probe === 'object' && probe !== null && typeof probe.network !== 'function')
+    throw new ConfigError(
+      'genesisValidatorsRoot',
+      'is checked by the probe, and the given probe has no network()',
+    );
+  return root.toLowerCase();
 }
 
 function timingOf(genesisTime: number | undefined, secondsPerSlot: number | undefined): SlotTiming {

@@ -472,6 +472,31 @@ describe('BeaconSimulator faults', () => {
     expect((await getJson(`${node.url}eth/v1/beacon/headers/head`)).status).toBe(200);
   });
 
+  it('wrongGenesisRoot serves another genesis_validators_root; ahead shows a slot that has not begun', async () => {
+    const cluster = await startCluster({ nodes: 2 });
+    const [right, wrong] = cluster.nodes as [BeaconSimulator, BeaconSimulator];
+    const other = `0x${'ab'.repeat(32)}`;
+    await wrong.setFaults({ wrongGenesisRoot: other, ahead: 5 });
+    const rootOf = async (node: BeaconSimulator) =>
+      (await getJson(`${node.url}eth/v1/beacon/genesis`)).json().data?.['genesis_validators_root'];
+    expect(await rootOf(right)).toBe(cluster.genesisValidatorsRoot);
+    expect(await rootOf(wrong)).toBe(other);
+    expect(cluster.genesisValidatorsRoot).toMatch(HEX32);
+
+    const syncing = (await getJson(`${wrong.url}eth/v1/node/syncing`)).json<Syncing>().data;
+    expect(syncing.sync_distance).toBe('0');
+    expect(Number(syncing.head_slot)).toBeGreaterThanOrEqual(cluster.slot + 5);
+    const reader = await SseReader.open(wrong.url);
+    const { data, at } = await reader.next();
+    const slotAt = Math.floor((at - cluster.genesisTime * 1000) / cluster.slotMs);
+    expect(Number(JSON.parse(data).slot)).toBe(slotAt + 5);
+
+    expect(() => wrong.setFaults({ wrongGenesisRoot: '0x12' })).toThrow(/wrongGenesisRoot must be/);
+    expect(() => wrong.setFaults({ ahead: -1 })).toThrow(/ahead must be/);
+    await wrong.clearFaults();
+    expect(await rootOf(wrong)).toBe(cluster.genesisValidatorsRoot);
+  });
+
   it('applies the shared HTTP faults to REST requests and to the SSE request', async () => {
     const cluster = await startCluster();
     const node = cluster.nodes[0]!;

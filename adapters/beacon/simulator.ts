@@ -26,6 +26,17 @@ export interface BeaconFaults extends HttpFaults {
   unavailable?: boolean;
   /** Slots behind the cluster: events, `headers/head` and `node/syncing` all show the lagging head. */
   lag?: number;
+  /**
+   * Slots ahead of the cluster, as a node with a fast clock or one that lies would be: events,
+   * `headers/head` and `node/syncing` all show a head for a slot that has not begun.
+   */
+  ahead?: number;
+  /**
+   * The `genesis_validators_root` this node serves instead of the cluster's, as a node of another network
+   * (a testnet URL in a mainnet list) would. Only the root differs: its slots and blocks stay the cluster's,
+   * so only a network check can tell.
+   */
+  wrongGenesisRoot?: string;
   /** Open SSE streams get no bytes at all (no events, no keep-alives) while set; their heads are skipped. */
   stallStreams?: boolean;
   /** `execution_optimistic` in events and headers, `is_optimistic` in `node/syncing`. */
@@ -129,6 +140,9 @@ const MIN_SLOT_MS = 10;
 /** Proposer indexes are drawn from a validator set of this size. */
 const VALIDATOR_COUNT = 1024;
 const EVENTS_PATH = '/eth/v1/events';
+const ROOT_PATTERN = /^0x[0-9a-fA-F]{64}$/;
+/** The `genesis_validators_root` every node of every cluster serves, unless told otherwise. */
+const GENESIS_VALIDATORS_ROOT = root('genesis-validators');
 const SYNCING_PATH = '/eth/v1/node/syncing';
 
 /** Deterministic 32-byte hex value, so every node (and every test) agrees on roots. */
@@ -230,8 +244,15 @@ function validateFaults(faults: BeaconFaults): void {
   if (outOfRange(faults.latencyMs, Infinity)) throw new RangeError('latencyMs must be 0 or more');
   if (outOfRange(faults.retryAfterSeconds, Infinity))
     throw new RangeError('retryAfterSeconds must be 0 or more');
-  if (faults.lag !== undefined && !(Number.isSafeInteger(faults.lag) && faults.lag >= 0)) {
-    throw new RangeError('lag must be a non-negative integer');
+  for (const key of ['lag', 'ahead'] as const) {
+    const value = faults[key];
+    if (value !== undefined && !(Number.isSafeInteger(value) && value >= 0)) {
+      throw new RangeError(`${key} must be a non-negative integer`);
+    }
+  }
+  const { wrongGenesisRoot } = faults;
+  if (wrongGenesisRoot !== undefined && !ROOT_PATTERN.test(wrongGenesisRoot)) {
+    throw new RangeError('wrongGenesisRoot must be 0x and 64 hex digits');
   }
 }
 
@@ -378,9 +399,10 @@ export class BeaconSimulator {
     return this.node.port;
   }
 
-  /** Head slot this node reports: the cluster slot minus `lag`. */
+  /** Head slot this node reports: the cluster slot minus `lag`, plus `ahead`. */
   get head(): number {
-    return Math.max(0, this.clock.head - (this.currentFaults.lag ?? 0));
+    const { lag = 0, ahead = 0 } = this.currentFaults;
+    return Math.max(0, this.clock.head - lag + ahead);
   }
 
   /** A copy of the active faults. */
@@ -565,10 +587,11 @@ export class BeaconSimulator {
 
   private syncing(faults: BeaconFaults): Record<string, unknown> {
     // A node that says it is syncing must also say it is behind, even with no lag set.
-    const distance = Math.max(this.clock.head - this.head, faults.unavailable ? 1 : 0);
+    const behind = Math.max(0, this.clock.head - this.head);
+    const distance = Math.max(behind, faults.unavailable ? 1 : 0);
     return {
       data: {
-        head_slot: String(Math.max(0, this.clock.head - distance)),
+        head_slot: String(Math.max(0, this.head - (distance - behind))),
         sync_distance: String(distance),
         is_syncing: faults.unavailable ?? false,
         is_optimistic: faults.optimistic ?? false,
@@ -586,7 +609,7 @@ export class BeaconSimulator {
         return {
           data: {
             genesis_time: String(genesisTime),
-            genesis_validators_root: root('genesis-validators'),
+            genesis_validators_root: faults.wrongGenesisRoot ?? GENESIS_VALIDATORS_ROOT,
             genesis_fork_version: '0x00000000',
           },
         };
@@ -680,6 +703,11 @@ export class BeaconCluster {
    */
   waitForSlot(slot: number, timeoutMs = 30_000): Promise<number> {
     return waitForHead(this.clock, slot, timeoutMs, 'slot');
+  }
+
+  /** The `genesis_validators_root` every node serves (but one with the `wrongGenesisRoot` fault). */
+  get genesisValidatorsRoot(): string {
+    return GENESIS_VALIDATORS_ROOT;
   }
 
   /**

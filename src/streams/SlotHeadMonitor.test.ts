@@ -73,6 +73,21 @@ describe('SlotHeadMonitor (pure logic, hand-fed streams)', () => {
     expect(monitor.isLatest('b')).toBe(false);
   });
 
+  test('a head for a slot that has not begun by the chain clock is refused; one slot of skew is allowed', async () => {
+    const streams = new ManualStreams();
+    const monitor = start(streams);
+    streams.last('a').hooks?.onOpen();
+    const now = Math.floor(Date.now() / 60_000);
+    streams.last('a').queue.push({ slot: now + 3, block: 'future' });
+    await tick();
+    expect(monitor.latest()).toBeUndefined();
+    expect(monitor.status().streams[0]?.metrics).toMatchObject({ headsReceived: 1, headsRefused: 1 });
+    streams.last('a').queue.push({ slot: now + 1, block: 'skewed' });
+    await tick();
+    expect(monitor.latest()).toMatchObject({ slot: now + 1, block: 'skewed' });
+    expect(monitor.isLatest('a')).toBe(true);
+  });
+
   test('a late head from a superseded connection never lands', async () => {
     const streams = new ManualStreams();
     const monitor = start(streams);

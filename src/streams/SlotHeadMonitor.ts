@@ -4,6 +4,7 @@ import { Emitter, type Unsubscribe } from '../events.js';
 import type { HealthSupervisor } from '../health/HealthSupervisor.js';
 import type { CancelTimer, ChainHead, Clock, HeadStream, HeadStreamHooks, Logger } from '../interfaces.js';
 import { TaskSet } from '../TaskSet.js';
+import { NetworkGate } from './NetworkGate.js';
 import { PushQueue } from './PushQueue.js';
 import { SeenHeads } from './SeenHeads.js';
 import type { SlotClock, SlotTiming } from './SlotClock.js';
@@ -56,6 +57,8 @@ interface StreamRecord<Head extends ChainHead> {
   controller: AbortController | undefined;
   cancelWatchdog: CancelTimer | undefined;
   head: Head | undefined;
+  /** False while the endpoint's last head was refused (another network, ahead of the clock): not `best()` then. */
+  believed: boolean;
   lastActivityAt: number;
   /** Whether the stream has been lost since it last opened, so the next open is a reconnection. */
   lost: boolean;
@@ -72,12 +75,18 @@ const SEEN_SLOTS = 64;
 
 const RESTART_REASONS = new Set(['stalled', 'malformed', 'unexpected-event']);
 
+// Slots a head may be ahead of our clock: the node's clock or ours may be off by up to a slot.
+// Further ahead, the slot has not begun: the node is lying or on another chain.
+const SLOTS_AHEAD_ALLOWED = 1;
+
 /**
  * The engine behind {@link createHeadMonitor}: one independent stream per endpoint, retried at
  * most once per slot (the first retry at once), restarted when it stalls or sends nonsense, its
  * cached head dropped while it is down. Heads are announced once per (slot, block), first deliverer
  * wins, after the monitor's own state shows them. Nothing slow runs in the receive path: REST
  * re-reads and timing discovery are tracked background tasks that `close()` waits for.
+ * Heads and timing are taken only from endpoints on the expected network ({@link NetworkGate}), and
+ * a head for a slot that has not begun by the chain's clock is refused.
  */
 export class SlotHeadMonitor<Head extends ChainHead> implements HeadMonitor<Head> {
   readonly #deps: SlotHeadMonitorDeps<Head>;
@@ -87,6 +96,7 @@ export class SlotHeadMonitor<Head extends ChainHead> implements HeadMonitor<Head
   readonly #seen = new SeenHeads(SEEN_SLOTS);
   readonly #iterators = new Set<PushQueue<DeliveredHead<Head>>>();
   readonly #tasks = new TaskSet();
+  readonly #gate: NetworkGate;
   #latest: DeliveredHead<Head> | undefined;
   #cancelCycle: CancelTimer | undefined;
   #allFailedCycles = 0;
@@ -100,6 +110,7 @@ export class SlotHeadMonitor<Head extends ChainHead> implements HeadMonitor<Head
   constructor(endpoints: readonly Endpoint[], deps: SlotHeadMonitorDeps<Head>) {
     this.#deps = deps;
     this.#events = new Emitter(deps.logger);
+    this.#gate = new NetworkGate(deps.health, deps.clock);
     for (const endpoint of endpoints) this.#records.set(endpoint.id, this.#newRecord(endpoint));
   }
 
@@ -131,7 +142,9 @@ export class SlotHeadMonitor<Head extends ChainHead> implements HeadMonitor<Head
   }
 
   best(): Endpoint | undefined {
-    const connected = [...this.#records.values()].filter((r) => r.state === 'open');
+    const connected = [...this.#records.values()].filter(
+      (r) => r.state === 'open' && r.believed && this.#gate.trust(r.endpoint.id) === 'trusted',
+    );
     const health = this.#deps.health;
     if (health) {
       const open = new Set(connected.map((r) => r.endpoint.id));
@@ -146,7 +159,7 @@ export class SlotHeadMonitor<Head extends ChainHead> implements HeadMonitor<Head
 
   status(): HeadMonitorStatus<Head> {
     const now = this.#deps.clock.now();
-    const health = new Map(this.#deps.health?.snapshot().endpoints.map((h) => [h.endpoint.id, h.state]));
+    const health = new Map(this.#deps.health?.snapshot().endpoints.map((h) => [h.endpoint.id, h]));
     const streams = [...this.#records.values()].map(
       (r): HeadStreamStatus<Head> => ({
         id: r.endpoint.id,
@@ -157,7 +170,8 @@ export class SlotHeadMonitor<Head extends ChainHead> implements HeadMonitor<Head
         isLatest: this.#isLatest(r),
         lastEventAgeMs: r.state === 'waiting' ? undefined : Math.max(0, Math.round(now - r.lastActivityAt)),
         lastError: r.lastError,
-        health: health.get(r.endpoint.id),
+        health: health.get(r.endpoint.id)?.state,
+        healthReason: health.get(r.endpoint.id)?.reason,
         metrics: { ...r.metrics },
       }),
     );
@@ -240,6 +254,7 @@ export class SlotHeadMonitor<Head extends ChainHead> implements HeadMonitor<Head
       this.#stopCycles();
       this.#discovery?.abort();
       for (const record of this.#records.values()) this.#stop(record);
+      this.#gate.close();
       for (const queue of this.#iterators) queue.end();
       await this.#tasks.settled();
       await this.#deps.health?.close();
@@ -271,6 +286,7 @@ export class SlotHeadMonitor<Head extends ChainHead> implements HeadMonitor<Head
       controller: undefined,
       cancelWatchdog: undefined,
       head: undefined,
+      believed: true,
       lastActivityAt: this.#deps.clock.now(),
       lost: false,
       retrySlot: undefined,
@@ -284,6 +300,7 @@ export class SlotHeadMonitor<Head extends ChainHead> implements HeadMonitor<Head
         headsReceived: 0,
         duplicatesDropped: 0,
         malformedEvents: 0,
+        headsRefused: 0,
       },
     };
   }
@@ -304,6 +321,7 @@ export class SlotHeadMonitor<Head extends ChainHead> implements HeadMonitor<Head
     const latest = this.#latest;
     return (
       record.state === 'open' &&
+      this.#gate.trust(record.endpoint.id) === 'trusted' &&
       record.head !== undefined &&
       latest !== undefined &&
       record.head.slot === latest.slot &&
@@ -346,6 +364,7 @@ export class SlotHeadMonitor<Head extends ChainHead> implements HeadMonitor<Head
     record.cancelWatchdog = undefined;
     record.controller?.abort();
     record.controller = undefined;
+    this.#gate.forget(record);
     this.#waiting.delete(record);
   }
 
@@ -361,7 +380,7 @@ export class SlotHeadMonitor<Head extends ChainHead> implements HeadMonitor<Head
       for await (const head of untilAborted(this.#deps.stream.open(record.endpoint, signal, hooks), signal)) {
         if (!this.#current(record, generation)) return;
         record.lastActivityAt = this.#deps.clock.now();
-        this.#accept(record, head);
+        this.#receive(record, generation, head);
       }
       failure = new StreamError(label, 'ended', 'the endpoint closed the stream');
     } catch (error) {
@@ -396,7 +415,8 @@ export class SlotHeadMonitor<Head extends ChainHead> implements HeadMonitor<Head
     if (!signal) return;
     try {
       const head = await readHead(record.endpoint, signal);
-      if (this.#current(record, generation) && record.state === 'open') this.#accept(record, head);
+      if (this.#current(record, generation) && record.state === 'open')
+        this.#receive(record, generation, head);
     } catch (error) {
       this.#deps.logger.debug(
         { endpoint: record.endpoint.label, err: this.#redact(error) },
@@ -411,9 +431,34 @@ export class SlotHeadMonitor<Head extends ChainHead> implements HeadMonitor<Head
     return AbortSignal.any([connection, AbortSignal.timeout(this.#deps.config.requestTimeoutMs)]);
   }
 
+  /**
+   * A head from `record`'s connection `generation`: used once its endpoint is known to be on the
+   * expected network (held until then, at most until the connection is gone), refused if it is not.
+   */
+  #receive(record: StreamRecord<Head>, generation: number, head: Head): void {
+    record.metrics.headsReceived += 1;
+    this.#gate.admit(
+      record,
+      record.endpoint.id,
+      () => {
+        if (this.#current(record, generation)) this.#accept(record, head);
+      },
+      () => this.#refuse(record),
+    );
+  }
+
   /** Records a head from `record`'s endpoint; announces it if no endpoint delivered it before. */
   #accept(record: StreamRecord<Head>, head: Head): void {
-    record.metrics.headsReceived += 1;
+    const { slots } = this.#deps;
+    if (slots.timing && head.slot > slots.current() + SLOTS_AHEAD_ALLOWED) {
+      this.#deps.logger.debug(
+        { endpoint: record.endpoint.label, slot: head.slot, clockSlot: slots.current() },
+        'switchyard: head ahead of the chain clock refused',
+      );
+      this.#refuse(record);
+      return;
+    }
+    record.believed = true;
     if (!record.head || head.slot >= record.head.slot) record.head = head;
     if (this.#seen.has(head)) {
       record.metrics.duplicatesDropped += 1;
@@ -427,6 +472,13 @@ export class SlotHeadMonitor<Head extends ChainHead> implements HeadMonitor<Head
     this.#latest = delivered;
     for (const queue of this.#iterators) queue.push(delivered);
     this.#events.emit('head', delivered);
+  }
+
+  /** A head not to be believed: counted, and the endpoint's cached head forgotten (it is not at the latest). */
+  #refuse(record: StreamRecord<Head>): void {
+    record.metrics.headsRefused += 1;
+    record.head = undefined;
+    record.believed = false;
   }
 
   /**
@@ -540,19 +592,26 @@ export class SlotHeadMonitor<Head extends ChainHead> implements HeadMonitor<Head
     this.#cancelCycle = undefined;
   }
 
-  /** Asks `candidates` for the chain's timing, all at once; the first answer wins. One search at a time. */
+  /**
+   * Asks `candidates` for the chain's timing, all at once; the first answer from an endpoint on the
+   * expected network wins (another chain's genesis would put every right head ahead of, or behind, the
+   * clock). One search at a time.
+   */
   #discoverTiming(candidates: readonly Endpoint[]): void {
     const discover = this.#deps.discoverTiming;
     if (!discover || this.#discovery || candidates.length === 0 || this.#deps.slots.timing) return;
     const controller = new AbortController();
     this.#discovery = controller;
     const search = Promise.any(
-      candidates.map((endpoint) =>
-        discover(
-          endpoint,
-          AbortSignal.any([controller.signal, AbortSignal.timeout(this.#deps.config.requestTimeoutMs)]),
-        ),
-      ),
+      candidates.map(async (endpoint) => {
+        const signal = AbortSignal.any([
+          controller.signal,
+          AbortSignal.timeout(this.#deps.config.requestTimeoutMs),
+        ]);
+        const timing = await discover(endpoint, signal);
+        await this.#gate.confirm(endpoint.id, signal);
+        return timing;
+      }),
     )
       .then((timing) => {
         if (this.closed || this.#deps.slots.timing) return;

@@ -68,6 +68,11 @@ export interface StreamMetrics {
   duplicatesDropped: number;
   /** Malformed or unexpected events. */
   malformedEvents: number;
+  /**
+   * Heads not used: the endpoint serves another network than the expected one, or the head's slot is
+   * ahead of the chain's clock (a slot that has not begun).
+   */
+  headsRefused: number;
 }
 
 /** One endpoint's stream counters in {@link HeadMonitorMetrics}. Named by label; never a URL. */
@@ -101,7 +106,7 @@ export interface HeadStreamStatus<Head extends ChainHead = ChainHead> {
   connected: boolean;
   /** The last head this endpoint delivered while connected; cleared when its stream is lost. */
   head: Head | undefined;
-  /** Whether `head` is the monitor's latest head. */
+  /** Whether `head` is the monitor's latest head (never, for an endpoint on another network). */
   isLatest: boolean;
   /** Milliseconds since the last event or keep-alive of the current connection. */
   lastEventAgeMs: number | undefined;
@@ -109,6 +114,8 @@ export interface HeadStreamStatus<Head extends ChainHead = ChainHead> {
   lastError: string | undefined;
   /** The health probe's verdict, when the monitor has a probe. */
   health: EndpointState | undefined;
+  /** Why the probe judged the endpoint so, when it is not healthy (`wrong network: …, expected …`). */
+  healthReason: string | undefined;
   metrics: StreamMetrics;
 }
 
@@ -132,7 +139,9 @@ export type CandidateRef = EndpointInput | Pick<EndpointRef, 'id'>;
 
 /**
  * One independent, self-healing head stream per endpoint; heads announced once, first
- * deliverer wins. Also an async iterator of the announced heads.
+ * deliverer wins. Also an async iterator of the announced heads. An endpoint on another network
+ * (when the probe can tell) and a head whose slot has not begun by the chain's clock are never
+ * used: not for `head`, `latest()`, `isLatest()` or `best()`.
  */
 export interface HeadMonitor<Head extends ChainHead = ChainHead> extends AsyncIterable<DeliveredHead<Head>> {
   /** Subscribes to an event; returns a function that unsubscribes. */

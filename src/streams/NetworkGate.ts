@@ -1,0 +1,130 @@
+import type { HealthSupervisor } from '../health/HealthSupervisor.js';
+import type { CancelTimer, Clock } from '../interfaces.js';
+
+/**
+ * Whether what an endpoint says (its heads, its chain's timing) may be used:
+ * - `trusted`: on the expected network, or networks are not checked, or the check cannot tell (below);
+ * - `pending`: its network is being read (its first probe has not answered yet);
+ * - `refused`: it serves another network.
+ */
+export type NetworkTrust = 'trusted' | 'pending' | 'refused';
+
+// How often held answers are looked at again. The verdict they wait for comes with the endpoint's
+// first probe, which starts within a tenth of the probe interval of the endpoint joining.
+const RECHECK_MS = 20;
+
+interface Held {
+  id: string;
+  use: () => void;
+  drop: () => void;
+}
+
+/**
+ * Keeps a head monitor to the endpoints on the expected network, as its health probe judges them
+ * (`HealthSupervisor.networkVerdict`). A stream can open, and a head can be re-read, before the
+ * endpoint's first probe has read its network: what such an endpoint says is held, not used, until
+ * the verdict comes (then used, or dropped). Refusing it outright would lose the first slot's head of
+ * every endpoint; using it would announce another chain's head, whose slot — if higher — would also
+ * make every right head look old.
+ *
+ * An endpoint whose network stays unknown after it was probed is trusted, as every endpoint was
+ * before networks were checked: its network read failed (then its probe failed too, and its health
+ * says so), or another instance sharing a StateStore probed it and the verdict is not shared.
+ *
+ * @example
+ * const gate = new NetworkGate(health, clock);
+ * gate.admit(record, endpoint.id, () => announce(head), () => countRefused());
+ * gate.trust(endpoint.id); // 'trusted' | 'pending' | 'refused'
+ */
+export class NetworkGate {
+  readonly #health: HealthSupervisor | undefined;
+  readonly #clock: Clock;
+  /** Held answers by key; a newer answer under the same key replaces the older one. */
+  readonly #held = new Map<unknown, Held>();
+  #cancelRecheck: CancelTimer | undefined;
+
+  /** @param health - The monitor's probes; without them every endpoint is trusted. */
+  constructor(health: HealthSupervisor | undefined, clock: Clock) {
+    this.#health = health;
+    this.#clock = clock;
+  }
+
+  trust(id: string): NetworkTrust {
+    const health = this.#health;
+    if (!health) return 'trusted';
+    const verdict = health.networkVerdict(id);
+    if (verdict === 'match') return 'trusted';
+    if (verdict === 'wrong') return 'refused';
+    const state = health.snapshot().endpoints.find((h) => h.endpoint.id === id)?.state;
+    return state === undefined || state === 'unknown' ? 'pending' : 'trusted';
+  }
+
+  /**
+   * Runs `use` now if endpoint `id` is trusted, `drop` if it is refused; otherwise holds the pair under
+   * `key` until the verdict (replacing what `key` held). Answers held for endpoints judged since run
+   * first, so they land in the order they came.
+   */
+  admit(key: unknown, id: string, use: () => void, drop: () => void): void {
+    this.#flush();
+    const trust = this.trust(id);
+    if (trust === 'trusted') use();
+    else if (trust === 'refused') drop();
+    else {
+      this.#held.set(key, { id, use, drop });
+      this.#armRecheck();
+    }
+  }
+
+  /** Resolves once endpoint `id` is trusted; rejects if it is refused or `signal` aborts first. */
+  confirm(id: string, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (signal.aborted) return reject(signal.reason);
+      const key = Symbol('confirm');
+      const onAbort = () => {
+        this.#held.delete(key);
+        reject(signal.reason);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      const settle = (outcome: () => void) => () => {
+        signal.removeEventListener('abort', onAbort);
+        outcome();
+      };
+      this.admit(
+        key,
+        id,
+        settle(resolve),
+        settle(() => reject(new Error('the endpoint serves another network'))),
+      );
+    });
+  }
+
+  /** Drops, without running anything, what `key` holds (its connection is gone). */
+  forget(key: unknown): void {
+    this.#held.delete(key);
+  }
+
+  /** Drops everything held and stops looking. */
+  close(): void {
+    this.#cancelRecheck?.();
+    this.#cancelRecheck = undefined;
+    this.#held.clear();
+  }
+
+  #flush(): void {
+    for (const [key, held] of this.#held) {
+      const trust = this.trust(held.id);
+      if (trust === 'pending') continue;
+      this.#held.delete(key);
+      if (trust === 'trusted') held.use();
+      else held.drop();
+    }
+  }
+
+  #armRecheck(): void {
+    this.#cancelRecheck ??= this.#clock.setTimeout(() => {
+      this.#cancelRecheck = undefined;
+      this.#flush();
+      if (this.#held.size > 0) this.#armRecheck();
+    }, RECHECK_MS);
+  }
+}
