@@ -5,6 +5,7 @@ import { createInstanceContainer, TOKENS } from './container.js';
 import type { Logger } from './interfaces.js';
 import { consoleLogger, silentLogger } from './logger.js';
 import { ScoreRouter } from './routing/ScoreRouter.js';
+import { MemoryStateStore } from './state/MemoryStateStore.js';
 
 const otherLogger: Logger = { ...silentLogger };
 
@@ -27,6 +28,18 @@ describe('createInstanceContainer', () => {
     expect(createInstanceContainer({ logger: silentLogger }, parent).resolve(TOKENS.Logger)).toBe(
       silentLogger,
     );
+  });
+
+  it("never consults tsyringe's global container unless it is given as the parent", () => {
+    container.register(TOKENS.Logger, { useValue: otherLogger });
+    container.register(TOKENS.StateStore, { useValue: new MemoryStateStore() });
+    const own = createInstanceContainer({});
+    expect(own.resolve(TOKENS.Logger)).toBe(consoleLogger);
+    expect(own.isRegistered(TOKENS.StateStore, true)).toBe(false);
+
+    const shared = createInstanceContainer({}, container);
+    expect(shared.resolve(TOKENS.Logger)).toBe(otherLogger);
+    expect(shared.isRegistered(TOKENS.StateStore, true)).toBe(true);
   });
 
   it('gives every instance its own container: a registration in one is not seen by another', () => {

@@ -13,8 +13,10 @@ import { ScoreRouter } from './routing/ScoreRouter.js';
  * @example
  * import { container } from 'tsyringe';
  * import { TOKENS } from 'switchyard-rpc';
- * // every instance created afterwards logs through pino
- * container.register(TOKENS.Logger, { useValue: pino() });
+ * // every instance given this container logs through pino; instances without `container` never see it
+ * const parent = container.createChildContainer();
+ * parent.register(TOKENS.Logger, { useValue: pino() });
+ * createFailover({ endpoints, probe, container: parent });
  */
 export const TOKENS = {
   Clock: Symbol.for('switchyard-rpc.Clock') as InjectionToken<Clock>,
@@ -53,21 +55,30 @@ const PART_OF: Record<keyof typeof TOKENS, keyof InstanceParts> = {
   CallClassifier: 'classifier',
 };
 
+// tsyringe exports only its global container; a container with no parent is made from the same class.
+const RootContainer = globalContainer.constructor as new () => DependencyContainer;
+
 /**
- * A child container for one instance, so two instances never share state by accident.
- * Resolution order: the parts passed here, then what the parent container has registered,
- * then switchyard's defaults.
+ * A container for one instance, so two instances never share state by accident. Without `parent` it
+ * is a root of its own: what anything else in the process registers, in tsyringe's global container
+ * too, never reaches it. With `parent` (tsyringe's global container is a valid one) it is a child of
+ * it. Resolution order: the parts passed here, then what `parent` has registered, then switchyard's
+ * defaults.
+ *
+ * @example
+ * const own = createInstanceContainer({ logger: pino() });
+ * const shared = createInstanceContainer({}, container); // sees the global registrations
  */
 export function createInstanceContainer(
   parts: InstanceParts,
-  parent: DependencyContainer = globalContainer,
+  parent?: DependencyContainer,
 ): DependencyContainer {
-  const child = parent.createChildContainer();
+  const child = parent ? parent.createChildContainer() : new RootContainer();
   for (const name of Object.keys(TOKENS) as (keyof typeof TOKENS)[]) {
     const token = TOKENS[name] as InjectionToken<unknown>;
     const given = parts[PART_OF[name]];
     if (given !== undefined) child.register(token, { useValue: given });
-    else if (!parent.isRegistered(token, true) && DEFAULTS[name])
+    else if (!parent?.isRegistered(token, true) && DEFAULTS[name])
       child.register(token, { useValue: DEFAULTS[name]() });
   }
   return child;
