@@ -37,6 +37,11 @@ export interface SolanaFaults {
   retryAfterSeconds?: number;
   /** Answer HTTP 200 with an HTML page instead of JSON. */
   garbage?: boolean;
+  /**
+   * The genesis hash `getGenesisHash` answers instead of the cluster's, as a node of another cluster
+   * (a devnet URL in a mainnet list) would. Only the hash differs: slots and balances stay the cluster's.
+   */
+  wrongGenesisHash?: string;
 }
 
 /**
@@ -87,6 +92,8 @@ const BALANCE_LAMPORTS = 1_000_000_000;
 // A blockhash is valid for 150 blocks.
 const BLOCKHASH_VALID_BLOCKS = 150;
 const API_VERSION = '2.2.0';
+/** The genesis hash of every simulated cluster: 32 bytes in base58, as a real one. */
+const GENESIS_HASH = encodeBase58(createHash('sha256').update('switchyard-simulated-genesis').digest());
 
 class RpcError extends Error {
   constructor(
@@ -167,6 +174,11 @@ export class SolanaCluster {
     return this.#chain.slot;
   }
 
+  /** What `getGenesisHash` answers on every node (but one with the `wrongGenesisHash` fault). */
+  get genesisHash(): string {
+    return GENESIS_HASH;
+  }
+
   /**
    * Resolves once the cluster reaches `slot`.
    *
@@ -198,7 +210,7 @@ export class SolanaCluster {
 
 /**
  * One simulated Solana RPC node: real HTTP on 127.0.0.1, a random port, fault knobs at runtime.
- * Answers `getHealth`, `getSlot`, `getBalance`, `getLatestBlockhash` and `sendTransaction`;
+ * Answers `getHealth`, `getSlot`, `getGenesisHash`, `getBalance`, `getLatestBlockhash` and `sendTransaction`;
  * `commitment` is accepted and ignored (every commitment sees the node's slot).
  *
  * @example
@@ -369,6 +381,8 @@ export class SolanaSimulator {
       }
       case 'getSlot':
         return slot;
+      case 'getGenesisHash':
+        return this.#faults.wrongGenesisHash ?? GENESIS_HASH;
       case 'getBalance':
         if (typeof params[0] !== 'string' || decodeBase58(params[0])?.length !== 32) {
           throw new RpcError(-32602, 'Invalid param: Invalid');

@@ -260,11 +260,48 @@ describe('createSolanaFailover against simulated nodes', () => {
   });
 });
 
+describe('createSolanaFailover: a node of another cluster (getGenesisHash)', () => {
+  const DEVNET = 'EtWTRABZaYq6iMfeYKouRu166VU2xqa1wcaWoxPkrZBG';
+
+  it('is down, with the reason, and answers no call; fixed, it is used again', async () => {
+    const nodes = await startCluster({ nodes: [{ faults: { wrongGenesisHash: DEVNET } }, {}, {}] });
+    // a is the first choice by tier: without the check, it would answer every call.
+    const s = connect(nodes, { priorities: [0, 1, 1] });
+    await waitFor(() => endpointStatus(s, 'a')?.state === 'down', 'a down');
+    expect(endpointStatus(s, 'a')?.reason).toBe(`wrong network: ${DEVNET}, expected ${nodes.genesisHash}`);
+    for (let i = 0; i < 20; i++)
+      expect((await s.request<Balance>('getBalance', [PUBKEY])).value).toBe(1_000_000_000);
+    expect(callsOn(nodes, 0, 'getBalance')).toBe(0);
+
+    await nodes.nodes[0]!.clearFaults();
+    await firstChoice(s, 'a');
+    await s.request<Balance>('getBalance', [PUBKEY]);
+    expect(callsOn(nodes, 0, 'getBalance')).toBe(1);
+  });
+
+  it('genesisHash wins over the nodes: of two, the first one wrong, the second is used', async () => {
+    const nodes = await startCluster({ nodes: [{ faults: { wrongGenesisHash: DEVNET } }, {}] });
+    const s = connect(nodes, { priorities: [0, 1], genesisHash: nodes.genesisHash });
+    await waitFor(() => endpointStatus(s, 'a')?.state === 'down', 'a down');
+    expect(endpointStatus(s, 'a')?.reason).toBe(`wrong network: ${DEVNET}, expected ${nodes.genesisHash}`);
+    await waitFor(() => endpointStatus(s, 'b')?.state === 'healthy', 'b healthy');
+    for (let i = 0; i < 10; i++) await s.request<Balance>('getBalance', [PUBKEY]);
+    expect(callsOn(nodes, 0, 'getBalance')).toBe(0);
+    expect(callsOn(nodes, 1, 'getBalance')).toBe(10);
+  });
+});
+
 describe('createSolanaFailover options', () => {
   it('rejects an unknown commitment up front, naming the field', () => {
     expect(() =>
       createSolanaFailover({ endpoints: ['http://127.0.0.1:1/'], commitment: 'fast' as never }),
     ).toThrow(/^commitment: must be one of processed, confirmed, finalized/);
+  });
+
+  it('rejects a genesisHash that is not a 32-byte base58 hash, naming the field', () => {
+    expect(() =>
+      createSolanaFailover({ endpoints: ['http://127.0.0.1:1/'], genesisHash: 'mainnet' }),
+    ).toThrow(/^genesisHash: /);
   });
 });
 

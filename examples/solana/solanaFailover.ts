@@ -9,7 +9,7 @@ import {
   failoverControl,
 } from 'switchyard-rpc';
 import { isAlreadyProcessed, solanaClassifier } from './solanaClassifier.js';
-import { type Commitment, solanaProbe } from './solanaProbe.js';
+import { type Commitment, isGenesisHash, solanaProbe } from './solanaProbe.js';
 import { jsonRpcBody, postJsonRpc } from './solanaRpc.js';
 import { decodeWireTransaction, transactionSignature } from './transactionSignature.js';
 
@@ -26,6 +26,13 @@ export interface SolanaFailoverConfig extends FailoverConfig {
   commitment?: Commitment;
   /** Slots a node may trail the others before it is lagging. @default 10 */
   lagTolerance?: number;
+  /**
+   * The cluster's genesis hash (`getGenesisHash`; mainnet-beta's is
+   * `5eykt4UsFv8P8NJdTREpY1vzqKqZKvdpKuc147dw2N9d`). A node of another cluster is `down` with the reason
+   * `wrong network: …, expected …` and never used, until it serves this cluster again.
+   * @default the hash most endpoints answer (ties: the earlier endpoint's)
+   */
+  genesisHash?: string;
 }
 
 /** Options of one {@link SolanaFailover.request}. */
@@ -80,8 +87,9 @@ export function solanaCallKind(method: string): CallKind {
 
 /**
  * Proactive failover across Solana RPC endpoints, built only from `switchyard-rpc`'s public API:
- * a probe (`getHealth` + `getSlot`), a classifier (Solana's error codes, `context.slot` as the head
- * of an answer) and `failover.call` around a plain `fetch`.
+ * a probe (`getHealth` + `getSlot`, and `getGenesisHash` as the node's network), a classifier
+ * (Solana's error codes, `context.slot` as the head of an answer) and `failover.call` around a plain
+ * `fetch`.
  *
  * @example
  * import { createSolanaFailover } from './solanaFailover.js';
@@ -103,10 +111,16 @@ export function createSolanaFailover(config: SolanaFailoverConfig): SolanaFailov
       `must be one of ${COMMITMENTS.join(', ')} (got ${String(commitment)})`,
     );
   }
+  const { genesisHash, ...rest } = config;
+  if (genesisHash !== undefined && !isGenesisHash(genesisHash)) {
+    throw new ConfigError('genesisHash', 'must be a 32-byte hash in base58, as getGenesisHash answers');
+  }
   const failover = createFailover({
     defaultLagTolerance: DEFAULT_LAG_TOLERANCE_SLOTS,
-    ...config,
+    ...rest,
     probe: solanaProbe({ commitment }),
+    // The probe names each node's cluster (network()): the one given, else the one most nodes serve.
+    network: { expected: genesisHash },
     classifier: solanaClassifier(),
   });
 

@@ -1,6 +1,7 @@
 import type { HealthProbe, ProbeResult } from 'switchyard-rpc';
 import { classifySolanaError } from './solanaClassifier.js';
 import { jsonRpcBody, postJsonRpc, SolanaRpcError } from './solanaRpc.js';
+import { decodeBase58 } from './transactionSignature.js';
 
 /** Solana commitment levels; the RPC's own default is `finalized`. */
 export type Commitment = 'processed' | 'confirmed' | 'finalized';
@@ -22,6 +23,8 @@ const NODE_UNHEALTHY = -32005;
  *   `down`: Agave only says so past `--health-check-slot-distance` (128 slots, ~50 s).
  * - `getSlot` gives the head. A node less than that distance behind still says `"ok"`; its head is
  *   what makes it `lagging` against the other nodes.
+ * - `network()` is the cluster's `getGenesisHash` (mainnet-beta, devnet and testnet each have their
+ *   own): a node of another cluster is `down` (`wrong network: …, expected …`) and never used.
  *
  * @example
  * const failover = createFailover({ endpoints, probe: solanaProbe({ commitment: 'confirmed' }) });
@@ -56,6 +59,17 @@ export function solanaProbe(options: SolanaProbeOptions = {}): HealthProbe {
       }
       return { ok: true, latencyMs, head: slot.value };
     },
+    async network(endpoint, signal): Promise<string> {
+      let hash: unknown;
+      try {
+        hash = await postJsonRpc<unknown>(endpoint, jsonRpcBody('getGenesisHash', undefined), signal);
+      } catch (error) {
+        if (signal.aborted) throw error;
+        throw new Error(`getGenesisHash: ${classifySolanaError(error).reason}`, { cause: error });
+      }
+      if (!isGenesisHash(hash)) throw new Error('getGenesisHash gave no 32-byte base58 hash');
+      return hash;
+    },
   };
 }
 
@@ -65,4 +79,14 @@ function describeHealthError(error: unknown): string {
     return typeof behind === 'number' ? `behind by ${behind} slots` : 'unhealthy (slots behind unknown)';
   }
   return classifySolanaError(error).reason;
+}
+
+/**
+ * Whether `value` is a genesis hash as Solana writes it: 32 bytes in base58.
+ *
+ * @example
+ * isGenesisHash('5eykt4UsFv8P8NJdTREpY1vzqKqZKvdpKuc147dw2N9d') // true: mainnet-beta's
+ */
+export function isGenesisHash(value: unknown): value is string {
+  return typeof value === 'string' && decodeBase58(value)?.length === 32;
 }
