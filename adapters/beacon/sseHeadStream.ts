@@ -2,6 +2,7 @@ import { EventSource } from 'eventsource';
 import { type Endpoint, type HeadStream, type HeadStreamHooks, PushQueue, StreamError } from 'switchyard-rpc';
 import { type BeaconHttp, beaconRequest } from './BeaconHttp.js';
 import { BeaconDataError, type BeaconHead, parseHeadEvent } from './beaconHead.js';
+import { capSseEvents, MAX_SSE_EVENT_BYTES } from './capSseEvents.js';
 
 /** Heads a stream holds for a consumer that has not caught up; the monitor reads them at once. */
 const STREAM_BUFFER = 16;
@@ -28,8 +29,8 @@ class ObservedEventSource extends EventSource {
 /**
  * The beacon node's `head` events over Server-Sent Events (`GET /eth/v1/events?topics=head`), one
  * `eventsource` connection per `open`. It never reconnects by itself: any failure ends the iterator with
- * a `StreamError` (a non-200 answer, a broken or closed connection, malformed data, an event of another
- * topic) and the monitor decides when to retry.
+ * a `StreamError` (a non-200 answer, a broken or closed connection, malformed data, an event or line over
+ * 1 MiB, an event of another topic) and the monitor decides when to retry.
  *
  * @example
  * const stream = sseHeadStream(new BeaconHttp({ connectTimeoutMs: 5000, bodyTimeoutMs: 30_000 }));
@@ -80,11 +81,12 @@ export function sseHeadStream(http: BeaconHttp): HeadStream<BeaconHead> {
       else {
         signal.addEventListener('abort', onAbort, { once: true });
         const request = beaconRequest(endpoint, 'eth/v1/events?topics=head');
-        source = new ObservedEventSource(
-          request.url,
-          { fetch: http.eventSourceFetch(request, () => hooks?.onActivity()) },
-          observe,
+        const fetch = capSseEvents(
+          http.eventSourceFetch(request, () => hooks?.onActivity()),
+          MAX_SSE_EVENT_BYTES,
+          (detail) => stop(new StreamError(label, 'malformed', detail)),
         );
+        source = new ObservedEventSource(request.url, { fetch }, observe);
       }
       return {
         [Symbol.asyncIterator]: () => {
