@@ -26,6 +26,8 @@ export interface FailoverSubscriptionDeps {
   read(method: string, params: unknown[]): Promise<unknown>;
   /** No notification for this long means the stream stalled: move it. */
   stallMs: number;
+  /** An `eth_subscribe` unanswered for this long has failed: the next endpoint is tried. */
+  timeoutMs: number;
   logger: Logger;
 }
 
@@ -90,16 +92,22 @@ export class FailoverSubscription {
     let lastError: unknown = new Error('no webSocket endpoint is available to subscribe on');
     for (const endpoint of candidates) {
       const socket = socketOf(this.#deps.instanceOf(endpoint))!;
+      // viem reports a failed eth_subscribe twice, as a rejection and through onError: only errors of an
+      // established subscription move it, or each failure would start another search (measured: a
+      // closed socket made thousands of them a second).
+      let established = false;
       try {
-        const subscription = await socket.subscribe({
+        const subscribing = socket.subscribe({
           params: this.#parameters.params,
           onData: (data) => generation === this.#generation && this.#receive(data),
-          onError: (error) => generation === this.#generation && this.#move(error),
+          onError: (error) => established && generation === this.#generation && this.#move(error),
         });
+        const subscription = await this.#answered(subscribing);
         if (this.#stopped || generation !== this.#generation) {
           this.#pending.track(subscription.unsubscribe());
           return;
         }
+        established = true;
         this.#current = { endpoint, subscription, generation };
         this.#armStall();
         return;
@@ -108,6 +116,31 @@ export class FailoverSubscription {
       }
     }
     throw lastError;
+  }
+
+  /**
+   * `subscribing`, or a rejection after `timeoutMs`: viem's webSocket waits for an eth_subscribe answer
+   * without its `timeout`, so a node that never answers would hold the watch forever. A late answer is
+   * unsubscribed.
+   */
+  async #answered(subscribing: Promise<SocketSubscription>): Promise<SocketSubscription> {
+    const { timeoutMs } = this.#deps;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`eth_subscribe unanswered after ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      timer.unref();
+    });
+    try {
+      return await Promise.race([subscribing, deadline]);
+    } catch (error) {
+      this.#pending.track(subscribing.then((late) => late.unsubscribe()).catch(() => {}));
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** The socket failed or the stream stalled: release it and reopen elsewhere. */

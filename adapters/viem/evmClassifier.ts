@@ -61,6 +61,13 @@ export function classifyEvmError(error: unknown): ErrorClass {
   if (http?.status !== undefined) return { kind: 'transport', reason: `HTTP ${http.status}` };
   if (find(error, (e): e is BaseError => isViemError(e, 'TimeoutError')))
     return { kind: 'transport', reason: 'timeout' };
+  // viem's own cap (`maxResponseBodySize`, 10 MiB by default): the node's answer, not the caller's request.
+  if (find(error, (e): e is BaseError => isViemError(e, 'ResponseBodyTooLargeError')))
+    return { kind: 'transport', reason: 'answer over the size limit' };
+  // An answer that is not JSON (an HTML page, a cut body, a garbage frame): viem wraps the parse error,
+  // in an HttpRequestError or an UnknownRpcError that would otherwise read as a failed connection.
+  if (find(error, (e): e is SyntaxError => e instanceof SyntaxError))
+    return { kind: 'transport', reason: 'answer is not JSON' };
   const coded = find(error, isCoded);
   if (coded && !isHttpError(coded)) {
     const reason = `RPC error ${coded.code}`;

@@ -53,7 +53,14 @@ export function evmProbe(options: EvmProbeOptions): HealthProbe {
       }
     },
     async network(endpoint, signal): Promise<string> {
-      const id = await options.requestOf(endpoint)({ method: 'eth_chainId' }, { signal });
+      let id: unknown;
+      try {
+        id = await options.requestOf(endpoint)({ method: 'eth_chainId' }, { signal });
+      } catch (error) {
+        if (signal.aborted) throw error;
+        // The core shows the message as the endpoint's reason: one classified line, not viem's many.
+        throw new Error(classifyEvmError(error).reason);
+      }
       return chainNetwork(hexToNumber(id as `0x${string}`));
     },
   };

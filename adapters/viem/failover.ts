@@ -8,13 +8,14 @@ import {
   type FailoverConfig,
   type FailoverControl,
   failoverControl,
+  type RejectedResult,
   redactUrl,
+  resolveTuning,
 } from 'switchyard-rpc';
 import {
   type Chain,
   createTransport,
   type EIP1193RequestFn,
-  hexToNumber,
   keccak256,
   type Transport,
   type TransportConfig,
@@ -82,15 +83,25 @@ export type FailoverTransport<transports extends readonly Transport[] = readonly
   readonly failover: ViemFailover;
 };
 
-const hexHead = (value: unknown) =>
-  typeof value === 'string' ? hexToNumber(value as `0x${string}`) : undefined;
+const isQuantity = (value: unknown): value is `0x${string}` =>
+  typeof value === 'string' && /^0x[0-9a-fA-F]{1,64}$/.test(value);
+// Never throws (hexToNumber does past 2^53): a head reader that threw would lose the answer.
+const hexHead = (value: unknown) => {
+  const head = isQuantity(value) ? Number(value) : undefined;
+  return Number.isSafeInteger(head) ? head : undefined;
+};
+// viem turns a JSON number or `true` into a BigInt without a word: a broken node's answer must not reach the caller.
+const checkQuantity = (value: unknown): RejectedResult | undefined =>
+  isQuantity(value)
+    ? undefined
+    : { reason: 'eth_blockNumber answer is not a hex quantity', acceptIfLast: false };
 
 /**
  * Answers that reveal the node's head: `eth_blockNumber`, and the `latest` block. A stale one is
  * re-asked on a fresh node at once. Other answers (a balance) carry nothing to judge them by.
  */
 function headReader(method: string, params: unknown): Partial<CallClassifier> | undefined {
-  if (method === 'eth_blockNumber') return { headOf: hexHead };
+  if (method === 'eth_blockNumber') return { headOf: hexHead, checkResult: checkQuantity };
   if (method === 'eth_getBlockByNumber' && (params as unknown[] | undefined)?.[0] === 'latest') {
     return { headOf: (block) => hexHead((block as { number?: unknown } | null)?.number) };
   }
@@ -155,6 +166,8 @@ export function failover<const transports extends readonly Transport[]>(
     network: { expected: () => (expectedChainId === undefined ? undefined : chainNetwork(expectedChainId)) },
     classifier: evmClassifier,
   });
+  // eth_subscribe gets the deadline of a call (createFailover has validated the tuning).
+  const { timeoutMs } = resolveTuning(tuning);
   // Probes start on a timer, after this line: they always find their transport.
   indexOf = new Map(core.endpoints().map((endpoint, i) => [endpoint.id, i]));
   const subscriptions = new Set<FailoverSubscription>();
@@ -205,12 +218,19 @@ export function failover<const transports extends readonly Transport[]>(
         instanceOf: (endpoint) => inner[indexOf.get(endpoint.id)!]!,
         read: (method, params) => request({ method, params } as never),
         stallMs: config.subscriptionStallMs ?? 3 * (clientChain?.blockTime ?? DEFAULT_BLOCK_TIME_MS),
+        timeoutMs,
         logger: config.logger ?? consoleLogger,
       },
       parameters,
     );
-    await subscription.start();
+    // Tracked while it starts too: close() must stop a subscription still looking for an endpoint.
     subscriptions.add(subscription);
+    try {
+      await subscription.start();
+    } catch (error) {
+      subscriptions.delete(subscription);
+      throw error;
+    }
     return {
       subscriptionId: subscription.id,
       unsubscribe: async () => {
