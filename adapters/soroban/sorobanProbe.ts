@@ -30,11 +30,18 @@ export function sorobanProbe(serverFor: (endpoint: Endpoint) => rpc.Server): Hea
       }
     },
     async network(endpoint, signal): Promise<string> {
-      const { passphrase } = await runInAttemptScope({ signal, sent: false }, () =>
-        serverFor(endpoint).getNetwork(),
-      );
-      if (typeof passphrase !== 'string') throw new Error('getNetwork gave no passphrase');
-      return passphrase;
+      const scope = { signal, sent: false };
+      let answer: { passphrase?: unknown } | undefined;
+      try {
+        answer = await runInAttemptScope(scope, () => serverFor(endpoint).getNetwork());
+      } catch (error) {
+        if (signal.aborted) throw error;
+        // The core shows the message as the endpoint's reason: the classified one, as for getHealth.
+        throw new Error(classifySorobanError(error, scope.sent).reason);
+      }
+      // An HTML page or a cut answer resolves to nothing at all.
+      if (typeof answer?.passphrase !== 'string') throw new Error('getNetwork gave no passphrase');
+      return answer.passphrase;
     },
   };
 }
