@@ -1,0 +1,115 @@
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { type FailoverServer, withFailover } from '../adapters/soroban/index.js';
+import { silentLogger } from '../src/index.js';
+import { SorobanCluster } from '../testing/index.js';
+import { plainServer, stateOf, timed, waitFor } from './helpers.js';
+import {
+  drip,
+  type HostileRequest,
+  type HttpBehaviour,
+  htmlPage,
+  hugeBody,
+  json,
+  proxy,
+  resetAfterHeaders,
+  rpcAnswer,
+  startHostileServer,
+  truncatedJson,
+} from './hostileServer.js';
+
+const TIMEOUT_MS = 1000;
+/** Room for a loaded machine on top of a call's deadline. */
+const MARGIN_MS = 1000;
+/** Short, yet its probe deadline (80 %) outlasts the event-loop stalls of a loaded 2-core machine. */
+const PROBE_INTERVAL_MS = 250;
+/** The healthy cluster's first ledger: hostile answers name ledger 7. */
+const START_LEDGER = 1000;
+
+/** What a Soroban RPC node far behind would answer, so that cut or dripped answers are real ones. */
+function sorobanAnswer(request: HostileRequest): string {
+  return rpcAnswer(
+    request,
+    request.method === 'getHealth'
+      ? { status: 'healthy', latestLedger: 7, oldestLedger: 1, ledgerRetentionWindow: 17_280 }
+      : { id: 'ab'.repeat(32), sequence: 7, protocolVersion: 23 },
+  );
+}
+
+// A probe can time out first on a loaded machine: then that is the reason, and a readable one too.
+const unreadable =
+  /getHealth said nothing|getNetwork gave no passphrase|empty answer|malformed answer|timed out/;
+const cases: { name: string; behaviour: HttpBehaviour; reason: RegExp; probeIntervalMs?: number }[] = [
+  { name: 'an HTML 200 page', behaviour: htmlPage(), reason: unreadable },
+  { name: 'truncated JSON', behaviour: truncatedJson(sorobanAnswer), reason: unreadable },
+  {
+    name: 'a 50 MB body',
+    behaviour: hugeBody(50 * 1024 * 1024),
+    reason: unreadable,
+    // The SDK reads and parses each 50 MB answer on this thread (and the node writes it from this process):
+    // the healthy node's probes must outlast that stall, or it is judged by our own event loop.
+    probeIntervalMs: 500,
+  },
+  { name: 'a body that drips one byte per 100 ms', behaviour: drip(sorobanAnswer), reason: /timed out/ },
+  {
+    name: 'a result of the wrong type (a string for an object)',
+    behaviour: json((request) => rpcAnswer(request, 'healthy')),
+    reason: unreadable,
+  },
+  {
+    name: 'a connection reset after the headers',
+    behaviour: resetAfterHeaders(),
+    reason: /ERR_BAD_RESPONSE|ECONNRESET|network error|timed out/,
+  },
+];
+
+/**
+ * A healthy cluster node, and a node in front of it that is healthy at first and preferred (priority
+ * 0): calls go to it until it turns hostile.
+ */
+async function setup(probeIntervalMs = PROBE_INTERVAL_MS) {
+  const cluster = await new SorobanCluster({
+    nodes: 1,
+    ledgerIntervalMs: 100,
+    startLedger: START_LEDGER,
+  }).start();
+  onTestFinished(() => cluster.close());
+  const good = cluster.nodes[0]!;
+  const bad = await startHostileServer({ http: proxy(good.url) });
+  onTestFinished(() => bad.close());
+  const server: FailoverServer = withFailover(plainServer(bad.url), {
+    endpoints: [
+      { url: bad.url, label: 'bad', priority: 0 },
+      { url: good.url, label: 'good', priority: 1 },
+    ],
+    probeIntervalMs,
+    timeoutMs: TIMEOUT_MS,
+    logger: silentLogger,
+  });
+  onTestFinished(() => server.failover.close());
+  await waitFor(() => server.failover.status().active?.label === 'bad', 'the node in front preferred');
+  return { server, bad };
+}
+
+describe('withFailover (rpc.Server) against hostile nodes', () => {
+  for (const { name, behaviour, reason, probeIntervalMs } of cases) {
+    it(`keeps answering from a healthy node when the preferred one starts to send ${name}`, async () => {
+      const { server, bad } = await setup(probeIntervalMs);
+      bad.become({ http: behaviour });
+      const asked = bad.stats.requests;
+      // At once, while the bad node still looks healthy and comes first; then after it was judged.
+      const first = await Promise.all(Array.from({ length: 3 }, () => timed(() => server.getLatestLedger())));
+      expect(bad.stats.requests).toBeGreaterThan(asked);
+      await waitFor(
+        () => ['down', 'slow', 'lagging'].includes(stateOf(server.failover, 'bad')!),
+        'bad avoided',
+      );
+      const later = [];
+      for (let i = 0; i < 5; i++) later.push(await timed(() => server.getLatestLedger()));
+      for (const { value, ms } of [...first, ...later]) {
+        expect(value.sequence).toBeGreaterThanOrEqual(START_LEDGER);
+        expect(ms).toBeLessThan(TIMEOUT_MS + MARGIN_MS);
+      }
+      expect(server.failover.status().endpoints.find((e) => e.label === 'bad')?.reason).toMatch(reason);
+    });
+  }
+});
