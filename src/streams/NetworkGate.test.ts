@@ -42,7 +42,7 @@ describe('NetworkGate (pure logic, a hand-set verdict)', () => {
     expect(gate.trust('a')).toBe('refused');
   });
 
-  test('what a pending endpoint says is held, the newest per key, and used once its network matches', () => {
+  test('what a pending endpoint says is held, in order, and used once its network matches', () => {
     const health = fakeHealth('unknown');
     const gate = gateOn(health);
     const used: string[] = [];
@@ -62,7 +62,20 @@ describe('NetworkGate (pure logic, a hand-set verdict)', () => {
     expect(used).toEqual([]);
     health.verdict = 'match';
     vi.advanceTimersByTime(100);
-    expect(used).toEqual(['second']);
+    expect(used).toEqual(['first', 'second']);
+  });
+
+  test('a key holds at most 64 answers: the oldest beyond is dropped', () => {
+    const gate = gateOn(fakeHealth('unknown'));
+    const dropped: number[] = [];
+    for (let i = 0; i < 66; i++)
+      gate.admit(
+        'stream',
+        'a',
+        () => {},
+        () => dropped.push(i),
+      );
+    expect(dropped).toEqual([0, 1]);
   });
 
   test('held answers are dropped once the network is wrong, or forgotten with their connection', () => {

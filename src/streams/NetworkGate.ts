@@ -12,6 +12,8 @@ export type NetworkTrust = 'trusted' | 'pending' | 'refused';
 // How often held answers are looked at again. The verdict they wait for comes with the endpoint's
 // first probe, which starts within a tenth of the probe interval of the endpoint joining.
 const RECHECK_MS = 20;
+// Answers held per key at most (a stream's heads while its network is read); older ones are dropped.
+const MAX_HELD_PER_KEY = 64;
 
 interface Held {
   id: string;
@@ -39,8 +41,8 @@ interface Held {
 export class NetworkGate {
   readonly #health: HealthSupervisor | undefined;
   readonly #clock: Clock;
-  /** Held answers by key; a newer answer under the same key replaces the older one. */
-  readonly #held = new Map<unknown, Held>();
+  /** Held answers by key, oldest first. */
+  readonly #held = new Map<unknown, Held[]>();
   #cancelRecheck: CancelTimer | undefined;
 
   /** @param health - The monitor's probes; without them every endpoint is trusted. */
@@ -61,8 +63,8 @@ export class NetworkGate {
 
   /**
    * Runs `use` now if endpoint `id` is trusted, `drop` if it is refused; otherwise holds the pair under
-   * `key` until the verdict (replacing what `key` held). Answers held for endpoints judged since run
-   * first, so they land in the order they came.
+   * `key` until the verdict (at most {@link MAX_HELD_PER_KEY} per key: the oldest beyond is dropped).
+   * Answers held for endpoints judged since run first, so they land in the order they came.
    */
   admit(key: unknown, id: string, use: () => void, drop: () => void): void {
     this.#flush();
@@ -70,7 +72,10 @@ export class NetworkGate {
     if (trust === 'trusted') use();
     else if (trust === 'refused') drop();
     else {
-      this.#held.set(key, { id, use, drop });
+      const held = this.#held.get(key) ?? [];
+      this.#held.set(key, held);
+      held.push({ id, use, drop });
+      if (held.length > MAX_HELD_PER_KEY) held.shift()?.drop();
       this.#armRecheck();
     }
   }
@@ -112,11 +117,13 @@ export class NetworkGate {
 
   #flush(): void {
     for (const [key, held] of this.#held) {
-      const trust = this.trust(held.id);
+      const trust = this.trust(held[0]!.id);
       if (trust === 'pending') continue;
       this.#held.delete(key);
-      if (trust === 'trusted') held.use();
-      else held.drop();
+      for (const { use, drop } of held) {
+        if (trust === 'trusted') use();
+        else drop();
+      }
     }
   }
 

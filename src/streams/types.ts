@@ -70,7 +70,8 @@ export interface StreamMetrics {
   malformedEvents: number;
   /**
    * Heads not used: the endpoint serves another network than the expected one, or the head's slot is
-   * ahead of the chain's clock (a slot that has not begun).
+   * ahead of the chain's clock (a slot that has not begun), or more than 64 came while the endpoint's
+   * network was still being read.
    */
   headsRefused: number;
 }
