@@ -567,6 +567,29 @@ describe('a node on another network, or ahead of the chain clock, is never used'
     expect(streamOf(s.monitor, 'bn-2').metrics.headsRefused).toBeGreaterThan(0);
   });
 
+  test('a custom probe keeps working: without network() every node is used, with it that network counts', async () => {
+    const healthy = async () => ({ ok: true, latencyMs: 1 });
+    const plain = await setup({ nodes: 2 }, { probe: { check: healthy } });
+    await waitFor(() => plain.heads.length > 0, 'a head with a probe that names no network');
+    expect(streamOf(plain.monitor, 'bn-1').healthReason).toBeUndefined();
+
+    const named = await setup({ nodes: 2, eventDelayMs: [40, 0] }, (cluster) => ({
+      probeIntervalMs: 200,
+      // The user's own idea of each node's network: bn-2 is told apart by its URL.
+      probe: {
+        check: healthy,
+        network: async (endpoint) => (endpoint.url === cluster.nodes[1]!.url ? 'devnet' : 'mainnet'),
+      },
+      // Probed together, in order: bn-1's network is known first, and ties go to it.
+      random: () => 0,
+    }));
+    const uses = usesOf(named.monitor, 'bn-2');
+    await waitFor(() => streamOf(named.monitor, 'bn-2').health === 'down', 'bn-2 down');
+    expect(streamOf(named.monitor, 'bn-2').healthReason).toBe('wrong network: devnet, expected mainnet');
+    await waitFor(() => named.heads.length >= 3, 'three heads');
+    expect(uses).toEqual({ delivered: 0, latest: 0, isLatest: 0, best: 0 });
+  });
+
   test('a genesisValidatorsRoot that is not a 32-byte root, or that a custom probe cannot check, is refused', () => {
     expect(() => createBeaconHeadMonitor({ candidates: [], genesisValidatorsRoot: '0x1234' })).toThrow(
       /genesisValidatorsRoot/,
