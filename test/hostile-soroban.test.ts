@@ -112,4 +112,26 @@ describe('withFailover (rpc.Server) against hostile nodes', () => {
       expect(server.failover.status().endpoints.find((e) => e.label === 'bad')?.reason).toMatch(reason);
     });
   }
+
+  it('names why a node that was never healthy is down, in one line', async () => {
+    const cluster = await new SorobanCluster({
+      nodes: 1,
+      ledgerIntervalMs: 100,
+      startLedger: START_LEDGER,
+    }).start();
+    onTestFinished(() => cluster.close());
+    const bad = await startHostileServer({ http: htmlPage() });
+    onTestFinished(() => bad.close());
+    // Its first probe asks getNetwork, whose HTML answer resolves to nothing.
+    const server = withFailover(plainServer(bad.url), {
+      endpoints: [{ url: bad.url, label: 'bad' }, cluster.nodes[0]!.url],
+      probeIntervalMs: PROBE_INTERVAL_MS,
+      logger: silentLogger,
+    });
+    onTestFinished(() => server.failover.close());
+    expect((await server.getLatestLedger()).sequence).toBeGreaterThanOrEqual(START_LEDGER);
+    await waitFor(() => stateOf(server.failover, 'bad') === 'down', 'bad down');
+    const { reason } = server.failover.status().endpoints.find((e) => e.label === 'bad')!;
+    expect(reason).toMatch(/getNetwork gave no passphrase|getHealth said nothing|timed out/);
+  });
 });

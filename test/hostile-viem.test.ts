@@ -117,6 +117,18 @@ describe('failover (viem http) against hostile nodes', () => {
   }
 });
 
+describe('failover (viem http) against a node hostile from its first answer', () => {
+  it("names why it is down in one line, not in viem's multi-line message", async () => {
+    const { client, transport } = await setup(
+      () => ({ http: htmlPage() }),
+      (badNode, good) => [http(badNode.url), http(good.url)],
+    );
+    expect(Number(await client.getBlockNumber())).toBeGreaterThanOrEqual(START_BLOCK);
+    await waitFor(() => stateOf(transport, 'bad')!.state === 'down', 'bad down');
+    expect(stateOf(transport, 'bad')!.reason).toMatch(/^(answer is not JSON|probe timed out after \d+ ms)$/);
+  });
+});
+
 describe('failover (viem webSocket) against hostile sockets', () => {
   const socketCases: { name: string; behaviour: (goodUrl: string) => SocketBehaviour; reason?: RegExp }[] = [
     { name: 'sends garbage frames', behaviour: () => garbageFrames(), reason: /answer is not JSON/ },
