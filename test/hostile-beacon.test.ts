@@ -1,8 +1,9 @@
 import { type BeaconHeadMonitor, createBeaconHeadMonitor } from 'switchyard-rpc/beacon';
 import { BeaconCluster } from 'switchyard-rpc/testing/beacon';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { BeaconHttp } from '../adapters/beacon/BeaconHttp.js';
 import { MAX_SSE_EVENT_BYTES } from '../adapters/beacon/capSseEvents.js';
-import { silentLogger } from '../src/index.js';
+import { EndpointError, parseEndpoints, silentLogger } from '../src/index.js';
 import { timed, waitFor } from './helpers.js';
 import {
   byPath,
@@ -173,5 +174,22 @@ describe('createBeaconHeadMonitor against hostile nodes', () => {
       return refused() || peak > limit;
     }, 'the long line refused, or the heap grown');
     expect(peak).toBeLessThan(limit);
+  });
+
+  it('stops reading a REST answer at 1 MiB: a 50 MB body is refused, not held', async () => {
+    const bad = await startHostileServer({ http: hugeBody(50 * 1024 * 1024) });
+    onTestFinished(() => bad.close());
+    const http = new BeaconHttp({ connectTimeoutMs: 1000, bodyTimeoutMs: 5000 });
+    onTestFinished(() => http.close());
+    const [endpoint] = parseEndpoints([bad.url]);
+    const error = await http
+      .getJson(endpoint!, 'eth/v1/node/syncing', new AbortController().signal)
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(EndpointError);
+    expect((error as EndpointError).message).toMatch(
+      /answered eth\/v1\/node\/syncing with more than 1048576 bytes/,
+    );
+    // The client hung up: the rest of the body was never read.
+    await waitFor(() => bad.stats.clientsGone === 1, 'the client gone before the end of the body');
   });
 });

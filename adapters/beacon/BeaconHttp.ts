@@ -1,6 +1,12 @@
 import type { FetchLike } from 'eventsource';
 import { credentialsAsHeader, type Endpoint, EndpointError, type ErrorClass } from 'switchyard-rpc';
-import { Agent, fetch as undiciFetch } from 'undici';
+import { Agent, type Response, fetch as undiciFetch } from 'undici';
+
+/**
+ * Largest JSON answer read. The paths the monitor reads (node/syncing, headers/head, genesis, spec) answer
+ * in a few KB; a bigger body is a broken node or a proxy's page, and reading it whole would hold it all.
+ */
+const MAX_JSON_BYTES = 1024 * 1024;
 
 /** Timeouts of the beacon monitor's HTTP agent. */
 export interface BeaconHttpTimeouts {
@@ -42,8 +48,10 @@ export class BeaconHttp {
       signal,
       dispatcher: this.#agent,
     });
-    const text = await response.text();
+    const text = await textUpTo(response, MAX_JSON_BYTES);
     if (!response.ok) throw new EndpointError(endpoint.label, `HTTP ${response.status}`, response.status);
+    if (text === undefined)
+      throw new EndpointError(endpoint.label, `answered ${path} with more than ${MAX_JSON_BYTES} bytes`);
     try {
       return JSON.parse(text);
     } catch {
@@ -84,6 +92,19 @@ export class BeaconHttp {
   close(): Promise<void> {
     return this.#agent.destroy();
   }
+}
+
+/** The body as text, or undefined (the rest unread, the connection released) once it passes `maxBytes`. */
+async function textUpTo(response: Response, maxBytes: number): Promise<string | undefined> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  // Leaving the loop early cancels the body.
+  for await (const chunk of response.body ?? []) {
+    size += chunk.byteLength;
+    if (size > maxBytes) return undefined;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** Where and how to send one beacon API request. */
