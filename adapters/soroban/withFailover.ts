@@ -1,4 +1,4 @@
-import { rpc } from '@stellar/stellar-sdk';
+import type { rpc } from '@stellar/stellar-sdk';
 import {
   type AttemptContext,
   ConfigError,
@@ -19,6 +19,7 @@ import {
 } from 'switchyard-rpc';
 import { type AttemptScope, bindToAttemptScope, runInAttemptScope } from './attemptScope.js';
 import { SOROBAN_METHOD_ROUTES } from './methods.js';
+import { type ServerClass, serverClassOf } from './serverShape.js';
 import { sorobanClassifier } from './sorobanClassifier.js';
 import { sorobanProbe } from './sorobanProbe.js';
 
@@ -73,6 +74,8 @@ function sameUrl(a: string, b: string): boolean {
 /**
  * Wraps a Stellar `rpc.Server` with proactive failover across several Soroban RPC endpoints.
  * The result is still an `rpc.Server` (same methods, same types) plus a `failover` control.
+ * The server may come from any build of the SDK (`/minimal`, `/no-axios`, `/axios`, their `/rpc`
+ * entries) or any copy of it: the other endpoints' servers are built with its own class.
  *
  * Every call is bounded by `timeoutMs` (a plain `rpc.Server` has no timeout), reads are hedged
  * and retried on other nodes, `sendTransaction` is retried on another node when it is safe
@@ -91,8 +94,7 @@ function sameUrl(a: string, b: string): boolean {
  * await server.failover.close();
  */
 export function withFailover(server: rpc.Server, options: WithFailoverOptions = {}): FailoverServer {
-  if (!(server instanceof rpc.Server))
-    throw new ConfigError('server', 'must be an rpc.Server from @stellar/stellar-sdk');
+  const ServerClass = serverClassOf(server);
   const ownUrl = server.serverURL.toString();
   const extra = options.endpoints ?? [];
   requireArray('endpoints', extra);
@@ -113,7 +115,9 @@ export function withFailover(server: rpc.Server, options: WithFailoverOptions = 
   const serverFor = (endpoint: Endpoint, field = 'endpoints'): rpc.Server => {
     let entry = servers.get(endpoint.id);
     if (!entry) {
-      const built = sameUrl(endpoint.url, ownUrl) ? server : buildServer(endpoint, serverOptions, field);
+      const built = sameUrl(endpoint.url, ownUrl)
+        ? server
+        : buildServer(ServerClass, endpoint, serverOptions, field);
       entry = { server: built, unbind: bindToAttemptScope(built, timeoutMs) };
       servers.set(endpoint.id, entry);
     }
@@ -183,7 +187,8 @@ export function withFailover(server: rpc.Server, options: WithFailoverOptions = 
       if (
         typeof property !== 'string' ||
         typeof value !== 'function' ||
-        !(property in rpc.Server.prototype)
+        property === 'constructor' ||
+        !(property in ServerClass.prototype)
       ) {
         return value;
       }
@@ -197,10 +202,15 @@ export function withFailover(server: rpc.Server, options: WithFailoverOptions = 
   }) as FailoverServer;
 }
 
-function buildServer(endpoint: Endpoint, options: rpc.Server.Options, field: string): rpc.Server {
+function buildServer(
+  ServerClass: ServerClass,
+  endpoint: Endpoint,
+  options: rpc.Server.Options,
+  field: string,
+): rpc.Server {
   try {
     const { url, headers } = credentialsAsHeader(endpoint.url);
-    return new rpc.Server(url, {
+    return new ServerClass(url, {
       ...options,
       headers: { ...options.headers, ...headers, ...endpoint.headers },
     });
