@@ -8,11 +8,12 @@ const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 type Exports = Record<string, string | Record<string, string | Record<string, string>>>;
 
 /**
- * SWITCHYARD_STELLAR_SDK=<dir of an installed @stellar/stellar-sdk> (set by scripts/test-matrix.mjs)
- * makes every import of the SDK and its subpaths (adapter, simulator, tests) load that copy instead
- * of node_modules', so the suites run against another SDK major. Subpaths go through its exports map.
+ * SWITCHYARD_STELLAR_SDK / SWITCHYARD_VIEM=<dir of an installed @stellar/stellar-sdk / viem> (set by
+ * scripts/test-matrix.mjs) makes every import of that package and its subpaths (adapter, simulator,
+ * tests) load that copy instead of node_modules', so the suites run against another version of the
+ * peer. Subpaths go through its exports map.
  */
-function stellarSdkAliases(dir: string | undefined) {
+function packageAliases(name: string, dir: string | undefined) {
   if (!dir) return [];
   const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
     exports?: Exports;
@@ -21,8 +22,8 @@ function stellarSdkAliases(dir: string | undefined) {
   return Object.entries(pkg.exports ?? { '.': pkg.main ?? 'index.js' }).flatMap(([subpath, target]) => {
     const entry = typeof target === 'string' ? target : (target.import ?? target.default);
     if (typeof entry !== 'string' || subpath.includes('*')) return [];
-    const name = `@stellar/stellar-sdk${subpath.slice(1)}`.replace(/[/.]/g, (c) => `\\${c}`);
-    return [{ find: new RegExp(`^${name}$`), replacement: join(dir, entry) }];
+    const specifier = `${name}${subpath.slice(1)}`.replace(/[/.]/g, (c) => `\\${c}`);
+    return [{ find: new RegExp(`^${specifier}$`), replacement: join(dir, entry) }];
   });
 }
 
@@ -39,7 +40,8 @@ export default defineConfig({
       { find: /^switchyard-rpc\/testing\/beacon$/, replacement: source('./testing/beacon.ts') },
       { find: /^switchyard-rpc\/testing\/viem$/, replacement: source('./testing/viem.ts') },
       { find: /^switchyard-rpc\/viem$/, replacement: source('./adapters/viem/index.ts') },
-      ...stellarSdkAliases(process.env.SWITCHYARD_STELLAR_SDK),
+      ...packageAliases('@stellar/stellar-sdk', process.env.SWITCHYARD_STELLAR_SDK),
+      ...packageAliases('viem', process.env.SWITCHYARD_VIEM),
     ],
   },
   test: {

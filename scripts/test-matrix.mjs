@@ -1,15 +1,19 @@
 #!/usr/bin/env node
-// Compatibility matrix: the adapter suites under newer Node majors and @stellar/stellar-sdk majors.
-// Node 20 with the SDK from node_modules (15) is the plain `npm test`; this adds the rows below.
+// Compatibility matrix: the adapter suites under newer Node majors, @stellar/stellar-sdk majors and
+// the oldest viem of the peer range. Node 20 with the SDK (15) and viem from node_modules is the plain
+// `npm test`; this adds the rows below.
 //
-//   node scripts/test-matrix.mjs               every row
-//   node scripts/test-matrix.mjs --only 22:17  only Node 22 with SDK 17 (repeat --only for more rows)
+//   node scripts/test-matrix.mjs                 every row
+//   node scripts/test-matrix.mjs --only 22:17    only Node 22 with SDK 17 (repeat --only for more rows)
+//   node scripts/test-matrix.mjs --only 22:viem  only Node 22 with the oldest viem
 //
-// Node binaries (npm package node-<platform>-<arch>, the official build) and SDK versions are installed
-// on demand through the npm registry into .cache/matrix/ (gitignored) and reused by later runs; the
-// project's own node_modules and lockfile are never touched. Each row runs vitest with that Node
-// binary and SWITCHYARD_STELLAR_SDK=<the SDK's folder>, which vitest.config.ts turns into an alias,
-// so every in-process import of the SDK (adapter, simulator, tests) loads that major.
+// Node binaries (npm package node-<platform>-<arch>, the official build), SDK and viem versions are
+// installed on demand through the npm registry into .cache/matrix/ (gitignored) and reused by later
+// runs; the project's own node_modules and lockfile are never touched. Each row runs vitest with that
+// Node binary and SWITCHYARD_STELLAR_SDK / SWITCHYARD_VIEM=<the package's folder>, which
+// vitest.config.ts turns into aliases, so every in-process import of the package (adapter, simulator,
+// tests) loads that version. An SDK row also gets SWITCHYARD_SECOND_STELLAR_SDK=<another SDK's folder>:
+// test/soroban-builds.test.ts wraps a server from that second copy, as an app with two copies would.
 // Not switched: child processes that run the built package (test/fixtures/close-exits.mjs, started by
 // test/soroban-lifecycle.test.ts) import the SDK from node_modules, so they run this row's Node with SDK 15.
 //
@@ -23,23 +27,36 @@ import { fileURLToPath } from 'node:url';
 const NODE_VERSIONS = { 22: '22.23.3', 24: '24.21.0' };
 // SDK 16 and 17 require Node >= 22 (their `engines`); 15 is the devDependency, run by `npm test`.
 const SDK_VERSIONS = { 16: '16.3.0', 17: '17.2.0' };
-/** Rows: [Node major, SDK major]. */
-const ROWS = [
-  [22, 16],
-  [22, 17],
-  [24, 17],
-];
+const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
+/** The lowest viem the peer range admits (`^2.N.0` → 2.N.0): what an app on the oldest allowed viem runs. */
+const OLDEST_VIEM = oldestOf(readJson(join(root, 'package.json')).peerDependencies.viem);
 // vitest filters (path substrings): every adapter suite and the integration tests that use an SDK.
 const TEST_FILTERS = ['adapters/', 'test/soroban-', 'test/viem-', 'test/beacon-monitor.test.ts'];
+const VIEM_FILTERS = ['adapters/viem/', 'test/viem-'];
+/**
+ * Rows: a Node major with an SDK major (and the other SDK as the second copy) on every adapter suite,
+ * or with the oldest viem on the viem suites (viem 2.x itself supports every Node this package does).
+ */
+const ROWS = [
+  { node: 22, sdk: 16, secondSdk: 17, filters: TEST_FILTERS },
+  { node: 22, sdk: 17, secondSdk: 16, filters: TEST_FILTERS },
+  { node: 24, sdk: 17, secondSdk: 16, filters: TEST_FILTERS },
+  { node: 22, viem: OLDEST_VIEM, filters: VIEM_FILTERS },
+].map((row) => ({ ...row, id: `${row.node}:${row.sdk ?? 'viem'}` }));
 // One retry: a deterministic incompatibility fails both attempts, while a timing flake seen in the
 // plain suite as well does not fail the matrix. Tests that needed the retry are listed.
 const RETRY = 1;
 
-const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const cache = join(root, '.cache', 'matrix');
 
+function oldestOf(range) {
+  const match = /^\^(\d+\.\d+\.\d+)$/.exec(range ?? '');
+  if (!match) throw new Error(`test-matrix: expected a viem peer range like ^2.49.0, got ${range}`);
+  return match[1];
+}
+
 function usage(message) {
-  console.error(`test-matrix: ${message}\nusage: test-matrix.mjs [--only <node>:<sdk>]...`);
+  console.error(`test-matrix: ${message}\nusage: test-matrix.mjs [--only <node>:<sdk>|<node>:viem]...`);
   process.exit(2);
 }
 
@@ -47,13 +64,11 @@ function parseArgs(args) {
   const only = [];
   for (let i = 0; i < args.length; i++) {
     const value = args[i] === '--only' ? args[++i] : args[i]?.startsWith('--only=') ? args[i].slice(7) : null;
-    const match = /^(\d+):(\d+)$/.exec(value ?? '');
-    if (!match) usage(`unknown argument ${args[i]}`);
-    only.push([Number(match[1]), Number(match[2])]);
+    if (!/^\d+:(\d+|viem)$/.test(value ?? '')) usage(`unknown argument ${args[i]}`);
+    only.push(value);
   }
-  const rows =
-    only.length === 0 ? ROWS : ROWS.filter(([n, s]) => only.some(([on, os]) => on === n && os === s));
-  if (rows.length === 0) usage(`no such row; rows are ${ROWS.map(([n, s]) => `${n}:${s}`).join(', ')}`);
+  const rows = only.length === 0 ? ROWS : ROWS.filter((row) => only.includes(row.id));
+  if (rows.length === 0) usage(`no such row; rows are ${ROWS.map((row) => row.id).join(', ')}`);
   return rows;
 }
 
@@ -131,24 +146,34 @@ function installNode(major) {
   return { bin: binOf(dir), version: nodeVersionOf(binOf(dir)), installedMs };
 }
 
-function installSdk(major) {
-  const version = SDK_VERSIONS[major];
-  const sdkOf = (dir) => join(dir, 'node_modules', '@stellar', 'stellar-sdk');
+/** `name@version` in a folder of its own; gives the package's folder and its installed version. */
+function installPackage(name, version) {
+  const packageOf = (dir) => join(dir, 'node_modules', ...name.split('/'));
+  const versionIn = (dir) => readJson(join(packageOf(dir), 'package.json'))?.version;
   const { dir, installedMs } = installOnce(
-    `stellar-sdk-${version}`,
-    `@stellar/stellar-sdk@${version}`,
+    `${name.split('/').pop()}-${version}`,
+    `${name}@${version}`,
     (d) => {
-      return readJson(join(sdkOf(d), 'package.json'))?.version === version;
+      return versionIn(d) === version;
     },
   );
-  return { dir: sdkOf(dir), version: readJson(join(sdkOf(dir), 'package.json')).version, installedMs };
+  return { name, dir: packageOf(dir), version: versionIn(dir), installedMs };
 }
 
-function runVitest(node, sdk, report) {
+/** The row's packages, replacing node_modules' copy in every in-process import. */
+function aliasEnv({ sdk, secondSdk, viem }) {
+  return {
+    ...(sdk && { SWITCHYARD_STELLAR_SDK: sdk.dir }),
+    ...(secondSdk && { SWITCHYARD_SECOND_STELLAR_SDK: secondSdk.dir }),
+    ...(viem && { SWITCHYARD_VIEM: viem.dir }),
+  };
+}
+
+function runVitest(node, packages, filters, report) {
   const args = [
     join(root, 'node_modules', 'vitest', 'vitest.mjs'),
     'run',
-    ...TEST_FILTERS,
+    ...filters,
     `--retry=${RETRY}`,
     '--reporter=default',
     '--reporter=json',
@@ -156,7 +181,7 @@ function runVitest(node, sdk, report) {
   ];
   const env = {
     ...process.env,
-    SWITCHYARD_STELLAR_SDK: sdk.dir,
+    ...aliasEnv(packages),
     // Anything started as plain `node` (not through process.execPath) gets this row's Node too.
     PATH: `${join(node.bin, '..')}:${process.env.PATH ?? ''}`,
   };
@@ -208,49 +233,73 @@ mkdirSync(cache, { recursive: true });
 
 console.log('== test matrix: installing (cached in .cache/matrix)');
 const nodes = new Map();
-const sdks = new Map();
+const packages = new Map();
 const installed = (what, ms) =>
   console.log(`   ${what}: ${ms === undefined ? 'cached' : `installed in ${seconds(ms)}`}`);
-try {
-  for (const [nodeMajor, sdkMajor] of rows) {
-    if (!nodes.has(nodeMajor)) {
-      const node = installNode(nodeMajor);
-      nodes.set(nodeMajor, node);
-      installed(`node ${node.version}`, node.installedMs);
-    }
-    if (!sdks.has(sdkMajor)) {
-      const sdk = installSdk(sdkMajor);
-      sdks.set(sdkMajor, sdk);
-      installed(`@stellar/stellar-sdk ${sdk.version}`, sdk.installedMs);
-    }
+const nodeOf = (major) => {
+  if (!nodes.has(major)) {
+    const node = installNode(major);
+    nodes.set(major, node);
+    installed(`node ${node.version}`, node.installedMs);
   }
+  return nodes.get(major);
+};
+const packageOf = (name, version) => {
+  if (version === undefined) return undefined;
+  const spec = `${name}@${version}`;
+  if (!packages.has(spec)) {
+    const pkg = installPackage(name, version);
+    packages.set(spec, pkg);
+    installed(`${name} ${pkg.version}`, pkg.installedMs);
+  }
+  return packages.get(spec);
+};
+let runs;
+try {
+  runs = rows.map((row) => ({
+    row,
+    node: nodeOf(row.node),
+    packages: {
+      sdk: packageOf('@stellar/stellar-sdk', SDK_VERSIONS[row.sdk]),
+      secondSdk: packageOf('@stellar/stellar-sdk', SDK_VERSIONS[row.secondSdk]),
+      viem: packageOf('viem', row.viem),
+    },
+  }));
 } catch (error) {
   console.error(`test-matrix: install failed: ${error instanceof Error ? error.message : error}`);
   process.exit(1);
 }
 const installMs = performance.now() - started;
 
+const local = (name) => readJson(join(root, 'node_modules', ...name.split('/'), 'package.json'))?.version;
+/** A row's version of a package: its own install, else node_modules' (the plain `npm test`'s). */
+const versionOf = (pkg, name) => pkg?.version ?? `${local(name)} (node_modules)`;
+
 const results = [];
-for (const [nodeMajor, sdkMajor] of rows) {
-  const node = nodes.get(nodeMajor);
-  const sdk = sdks.get(sdkMajor);
+for (const { row, node, packages: pkgs } of runs) {
+  const sdk = versionOf(pkgs.sdk, '@stellar/stellar-sdk');
+  const viem = versionOf(pkgs.viem, 'viem');
+  const second = pkgs.secondSdk ? `, second copy ${pkgs.secondSdk.version} (${pkgs.secondSdk.dir})` : '';
   console.log(
-    `\n== test matrix: Node ${node.version} (${node.bin}) × @stellar/stellar-sdk ${sdk.version} (${sdk.dir})`,
+    `\n== test matrix ${row.id}: Node ${node.version} (${node.bin}) × @stellar/stellar-sdk ${sdk}${second} × viem ${viem}` +
+      `\n   ${row.filters.join(' ')}`,
   );
-  const report = join(cache, 'reports', `node${nodeMajor}-sdk${sdkMajor}.json`);
+  const report = join(cache, 'reports', `node${row.node}-${row.sdk ?? 'viem'}.json`);
   rmSync(report, { force: true });
   mkdirSync(join(cache, 'reports'), { recursive: true });
-  const exit = await runVitest(node, sdk, report);
-  results.push({ node, sdk, ms: exit.ms, ...summarise(report, exit) });
+  const exit = await runVitest(node, pkgs, row.filters, report);
+  results.push({ row, node, sdk, viem, ms: exit.ms, ...summarise(report, exit) });
 }
 
-console.log(`\n== test matrix (${TEST_FILTERS.join(' ')}; retry ${RETRY})`);
+console.log(`\n== test matrix (retry ${RETRY})`);
 console.log(
   table(
-    ['node', 'stellar-sdk', 'result', 'passed', 'failed', 'skipped', 'retried', 'duration'],
+    ['row', 'node', 'stellar-sdk', 'viem', 'result', 'passed', 'failed', 'skipped', 'retried', 'duration'],
     results.map((r) => [
+      r.row.id,
       r.node.version,
-      r.sdk.version,
+      r.sdk,
+      r.viem,
       r.ok ? 'passed' : `FAILED${r.note ? ` (${r.note})` : ''}`,
       r.passed ?? '-',
       r.failed ?? '-',
@@ -261,12 +310,11 @@ console.log(
   ),
 );
 for (const r of results) {
-  for (const t of r.retried ?? [])
-    console.log(`retried: node ${r.node.version} sdk ${r.sdk.version} ${t.file} > ${t.fullName}`);
-  for (const t of r.failures ?? [])
-    console.log(`FAILED:  node ${r.node.version} sdk ${r.sdk.version} ${t.file} > ${t.fullName}`);
+  for (const t of r.retried ?? []) console.log(`retried: row ${r.row.id} ${t.file} > ${t.fullName}`);
+  for (const t of r.failures ?? []) console.log(`FAILED:  row ${r.row.id} ${t.file} > ${t.fullName}`);
 }
-const baseline = readJson(join(root, 'node_modules', '@stellar', 'stellar-sdk', 'package.json'))?.version;
-console.log(`(Node ${process.version} × @stellar/stellar-sdk ${baseline}: the plain \`npm test\`)`);
+console.log(
+  `(Node ${process.version} × @stellar/stellar-sdk ${local('@stellar/stellar-sdk')} × viem ${local('viem')}: the plain \`npm test\`)`,
+);
 console.log(`install ${seconds(installMs)}, total ${seconds(performance.now() - started)}`);
 process.exit(results.every((r) => r.ok) ? 0 : 1);
