@@ -131,6 +131,11 @@ export const healthyAt = (ledger: number): StubAnswer => ({
   result: { status: 'healthy', latestLedger: ledger, oldestLedger: 1, ledgerRetentionWindow: 17280 },
 });
 
+/** A getNetwork answer for a stub on `passphrase`'s network: the network check reads it at the first probe. */
+export const onNetwork = (passphrase: string): StubAnswer => ({
+  result: { passphrase, protocolVersion: 23 },
+});
+
 /** The major of the @stellar/stellar-sdk under test: the test matrix's (SWITCHYARD_STELLAR_SDK), else node_modules'. */
 export function stellarSdkMajor(): number {
   const dir = process.env['SWITCHYARD_STELLAR_SDK'] ?? 'node_modules/@stellar/stellar-sdk';

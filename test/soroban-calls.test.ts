@@ -3,7 +3,16 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type FailoverServer, SOROBAN_METHOD_ROUTES, withFailover } from '../adapters/soroban/index.js';
 import { AllEndpointsFailedError, silentLogger } from '../src/index.js';
 import { SorobanCluster } from '../testing/index.js';
-import { healthyAt, plainServer, type RpcStub, signedTransaction, startRpcStub, waitFor } from './helpers.js';
+import {
+  healthyAt,
+  onNetwork,
+  plainServer,
+  type RpcStub,
+  type StubAnswer,
+  signedTransaction,
+  startRpcStub,
+  waitFor,
+} from './helpers.js';
 
 let cluster: SorobanCluster;
 let stub: RpcStub | undefined;
@@ -34,6 +43,15 @@ function stubFirst(): FailoverServer {
   return server;
 }
 
+/** A stub node that is healthy at the cluster's head, on its network, and answers the rest with `other`. */
+function healthyStub(other: (method: string) => StubAnswer & { delayMs?: number }) {
+  return startRpcStub((method) => {
+    if (method === 'getHealth') return healthyAt(cluster.head);
+    if (method === 'getNetwork') return onNetwork(cluster.networkPassphrase);
+    return other(method);
+  });
+}
+
 const ready = (s: FailoverServer) =>
   waitFor(() => s.failover.status().endpoints.every((e) => e.state === 'healthy'), 'healthy');
 
@@ -44,14 +62,12 @@ describe('routing of rpc.Server methods', () => {
   });
 
   it('hedges a slow read to the next node, returns the first answer and aborts the loser', async () => {
-    stub = await startRpcStub((method) =>
-      method === 'getHealth' ? healthyAt(cluster.head) : { result: { passphrase: 'slow' }, delayMs: 2000 },
-    );
+    stub = await healthyStub(() => ({ result: { version: 'slow' }, delayMs: 2000 }));
     const s = stubFirst();
     await ready(s);
     const started = performance.now();
-    const network = await s.getNetwork();
-    expect(network.passphrase).toBe(cluster.networkPassphrase);
+    const info = await s.getVersionInfo();
+    expect(info.version).toMatch(/switchyard-simulator/);
     expect(performance.now() - started).toBeLessThan(1000);
     await waitFor(() => stub!.aborted === 1, 'the losing request aborted');
   });
@@ -86,18 +102,14 @@ describe('routing of rpc.Server methods', () => {
   });
 
   it('retries TRY_AGAIN_LATER on another node, and returns it when no node does better', async () => {
-    stub = await startRpcStub((method) =>
-      method === 'getHealth'
-        ? healthyAt(cluster.head)
-        : {
-            result: {
-              status: 'TRY_AGAIN_LATER',
-              hash: 'ab',
-              latestLedger: cluster.head,
-              latestLedgerCloseTime: '0',
-            },
-          },
-    );
+    stub = await healthyStub(() => ({
+      result: {
+        status: 'TRY_AGAIN_LATER',
+        hash: 'ab',
+        latestLedger: cluster.head,
+        latestLedgerCloseTime: '0',
+      },
+    }));
     const s = stubFirst();
     await ready(s);
     const accepted = await s.sendTransaction(signedTransaction(cluster));
@@ -111,6 +123,19 @@ describe('routing of rpc.Server methods', () => {
     );
     const busy = await s.sendTransaction(signedTransaction(cluster));
     expect(busy.status).toBe('TRY_AGAIN_LATER');
+  });
+
+  it('an empty answer counts against the node that gave it: its breaker opens', async () => {
+    stub = await healthyStub(() => ({ result: null }));
+    const s = stubFirst();
+    await ready(s);
+    for (let i = 0; i < 3; i++) expect((await s.getVersionInfo()).version).toMatch(/switchyard-simulator/);
+    // Today every empty answer counted as a success, so the node stayed first in line.
+    expect(s.failover.status().endpoints[0]).toMatchObject({
+      label: 'stub',
+      state: 'down',
+      reason: 'empty answer',
+    });
   });
 
   it('never repeats a caller error on another node', async () => {

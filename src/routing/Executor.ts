@@ -231,19 +231,28 @@ class CallRun<T> {
   #onAnswer(context: AttemptContext, startedAt: number, value: T): void {
     this.#inFlight.delete(context.endpoint);
     const { supervisor, clock, metrics } = this.#deps;
-    const head = this.#classifier.headOf?.(value);
     const ms = clock.now() - startedAt;
+    const rejected = this.#classifier.checkResult?.(value, context);
+    // A broken answer (empty, not the type asked for) counts against the node, not as a sign of health.
+    if (rejected && !rejected.acceptIfLast) {
+      supervisor.reportFailure(context.endpoint, rejected.reason);
+      metrics.request(context.endpoint, 'rejected', ms);
+      if (this.#settled) return;
+      this.#fail(context.endpoint, rejected.reason);
+      this.#continue();
+      return;
+    }
+    const head = this.#classifier.headOf?.(value);
     // A loser's answer is still a health signal.
     const stale = supervisor.reportSuccess(context.endpoint, ms, head, startedAt);
     if (this.#settled) {
       metrics.request(context.endpoint, 'ok', ms);
       return;
     }
-    const rejected = this.#classifier.checkResult?.(value, context);
     metrics.request(context.endpoint, rejected || stale ? 'rejected' : 'ok', ms);
     if (rejected) {
       this.#fail(context.endpoint, rejected.reason);
-      if (rejected.acceptIfLast) this.#fallbackResult = { value };
+      this.#fallbackResult = { value };
       this.#continue();
       return;
     }
