@@ -108,15 +108,9 @@ export function createFailover(parameters: CreateFailoverParameters): Failover {
   const random = parameters.random ?? Math.random;
   const events = new Emitter<FailoverEvents>(container.resolve(TOKENS.Logger));
   const metrics = new MetricsRecorder();
-  const supervisor = createHealthSupervisor(
-    endpoints,
-    container,
-    tuning,
-    events,
-    random,
-    metrics,
-    parameters.network,
-  );
+  const supervisor = createHealthSupervisor(endpoints, container, tuning, events, random, metrics, {
+    network: parameters.network,
+  });
   const executor = new Executor({
     supervisor,
     router: container.resolve(TOKENS.Router),

@@ -379,6 +379,17 @@ describe('createBeaconHeadMonitor over simulated beacon nodes', () => {
     expect(s.monitor.best()?.label).toBe('bn-3');
   });
 
+  test('of two nodes, the one behind the slot clock is lagging from the start, not the live one', async () => {
+    const s = await setup(
+      { nodes: [{ name: 'live' }, { name: 'behind', faults: { lag: 8 } }] },
+      { probeIntervalMs: 100 },
+    );
+    await waitFor(() => streamOf(s.monitor, 'bn-2').health === 'lagging', 'bn-2 lagging', 10_000);
+    // Without the slot clock the two would be one node's word against the other's.
+    expect(streamOf(s.monitor, 'bn-1').health).not.toBe('lagging');
+    expect(s.monitor.best()?.label).toBe('bn-1');
+  });
+
   test('credentials in URLs and headers never reach logs, events or status', async () => {
     const cluster = await new BeaconCluster({ nodes: 2, slotMs: SLOT_MS, keepAliveMs: 50 }).start();
     running.push(() => cluster.close());
@@ -494,13 +505,13 @@ describe('a node on another network, or ahead of the chain clock, is never used'
 
   test('a node serving another genesis_validators_root is down and unused; fixed, it is back', async () => {
     const s = await setup(
-      // bn-2 would deliver every head first. Its answers come 50 ms late so that the two right nodes'
+      // bn-2 would deliver every head first. Its answers come 150 ms late so that the two right nodes'
       // networks are known before its own: until then the majority is only what has been read.
       {
-        nodes: [{}, { faults: { wrongGenesisRoot: OTHER_ROOT, latencyMs: 50 } }, {}],
+        nodes: [{}, { faults: { wrongGenesisRoot: OTHER_ROOT, latencyMs: 150 } }, {}],
         eventDelayMs: [40, 0, 40],
       },
-      { probeIntervalMs: 200, random: () => 0 },
+      { probeIntervalMs: 1000, random: () => 0 },
     );
     const uses = usesOf(s.monitor, 'bn-2');
     await waitFor(() => streamOf(s.monitor, 'bn-2').health === 'down', 'bn-2 down');

@@ -44,6 +44,12 @@ export interface WithFailoverOptions extends FailoverConfig {
   serverOptions?: rpc.Server.Options;
   /** Ledgers a node may trail the others before it is lagging. @default 5 */
   lagTolerance?: number;
+  /**
+   * The network every endpoint must serve (`Networks.TESTNET`, `Networks.PUBLIC`, ...): each
+   * endpoint's `getNetwork` passphrase is checked at its first probe and every few minutes; one on
+   * another network is down and never used. @default the wrapped server's own network
+   */
+  networkPassphrase?: string;
 }
 
 // Set by the SDK on every server; not the user's.
@@ -137,6 +143,7 @@ export function withFailover(server: rpc.Server, options: WithFailoverOptions = 
     ...options,
     endpoints,
     probe: sorobanProbe(serverFor),
+    network: { expected: options.networkPassphrase, reference: 'first' },
     classifier: sorobanClassifier((context) => scopes.get(context.signal)?.sent ?? true),
   });
   failover.on('endpoints-changed', ({ removed }) => {

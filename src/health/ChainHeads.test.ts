@@ -108,6 +108,31 @@ describe('ChainHeads: the reference is the highest credible head', () => {
     expect(chain.isBehind(97)).toBe(true);
   });
 
+  it("with the chain's own clock (beacon slots), a lone stuck node cannot hide a live one from the start", () => {
+    let slot = 1000;
+    const chain = heads({ clockHead: () => slot });
+    chain.update(
+      new Map([
+        ['stuck', 1],
+        ['live', 1000],
+      ]),
+      0,
+    );
+    expect(chain.reference).toBe(1000);
+    expect(chain.judge('stuck', 1, 0, 0)).toEqual({ kind: 'behind', lag: 999 });
+    slot = 1001;
+    chain.update(
+      new Map([
+        ['stuck', 1],
+        ['future', 1100],
+        ['live', 1001],
+      ]),
+      12_000,
+    );
+    expect(chain.reference).toBe(1001);
+    expect(chain.judge('future', 1100, 12_000, 12_000)).toEqual({ kind: 'ahead', ceiling: 1004 });
+  });
+
   it('has nothing to judge without a head or a reference', () => {
     const chain = heads();
     expect(chain.judge('a', 100, 0, 0)).toBeUndefined();

@@ -18,6 +18,11 @@ export interface ChainHeadsConfig {
   headIntervalMs: number | undefined;
   /** Heads are seen at most this often per endpoint, so no judgement is finer than a few intervals. */
   probeIntervalMs: number;
+  /**
+   * The head the chain's own clock says is due now, where the chain has one (beacon: the current slot
+   * from genesis); undefined while unknown. A head is then credible up to it, whatever the others say.
+   */
+  clockHead?: (() => number | undefined) | undefined;
 }
 
 // The chain may run this much faster than the interval measured or given (jitter, catch-up bursts).
@@ -40,7 +45,8 @@ interface Sample {
  * The reference head endpoints are judged against: the highest *credible* head, not a median, which
  * follows a stale majority (two of three nodes behind). A head is credible when the chain's clock allows
  * it: no further ahead of the last reference than the time since then allows at the chain's head interval
- * (given, or learned from how the reference itself advances), unless another endpoint confirms it. Until
+ * (given, or learned from how the reference itself advances), or than the chain's own clock allows where
+ * it has one (beacon slots), unless another endpoint confirms it. Until
  * the interval is known, a head more than the tolerance above every other is not believed on its own
  * word. So one endpoint, however far ahead, never makes every other one lagging.
  *
@@ -119,6 +125,8 @@ export class ChainHeads {
 
   /** The highest head the chain's clock allows now; infinite while the interval is unknown. */
   #ceiling(now: number): number {
+    const due = this.#config.clockHead?.();
+    if (due !== undefined) return due + this.#config.lagTolerance + 1;
     const interval = this.intervalMs;
     const last = this.#samples[this.#samples.length - 1];
     if (interval === undefined || !last) return Number.POSITIVE_INFINITY;

@@ -13,7 +13,7 @@ import type { MetricsRecorder } from '../metrics/MetricsRecorder.js';
 import type { FailoverMetrics } from '../metrics/types.js';
 import type { EndpointStatus, FailoverStatus } from '../status.js';
 import { TaskSet } from '../TaskSet.js';
-import { ChainHeads } from './ChainHeads.js';
+import { ChainHeads, type ChainHeadsConfig } from './ChainHeads.js';
 import { EndpointTracker, type TrackerConfig } from './EndpointTracker.js';
 import type { NetworkCheck, NetworkVerdict } from './NetworkCheck.js';
 import type { ProbeSharing } from './ProbeSharing.js';
@@ -25,6 +25,8 @@ export interface SupervisorConfig extends TrackerConfig {
   lagTolerance: number;
   /** The chain's time per head, if known; learned from the heads otherwise. */
   headIntervalMs: number | undefined;
+  /** The head the chain's own clock says is due now, where it has one (beacon slots). */
+  clockHead?: ChainHeadsConfig['clockHead'];
   /** Share of the interval by which probe times are randomly spread. */
   jitter: number;
   /** Calls that change nothing visible republish at most this often. */

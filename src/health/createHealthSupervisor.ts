@@ -5,6 +5,7 @@ import type { Endpoint } from '../endpoint.js';
 import type { Emitter, FailoverEvents } from '../events.js';
 import type { MetricsRecorder } from '../metrics/MetricsRecorder.js';
 import type { ResolvedTuning } from '../options.js';
+import type { ChainHeadsConfig } from './ChainHeads.js';
 import { HealthSupervisor } from './HealthSupervisor.js';
 import { NetworkCheck, type NetworkCheckConfig } from './NetworkCheck.js';
 import { ProbeSharing } from './ProbeSharing.js';
@@ -22,7 +23,7 @@ export function createHealthSupervisor(
   events: Emitter<FailoverEvents>,
   random: () => number,
   metrics: MetricsRecorder,
-  network: NetworkCheckConfig = {},
+  chain: { network?: NetworkCheckConfig | undefined; clockHead?: ChainHeadsConfig['clockHead'] } = {},
 ): HealthSupervisor {
   const probe = container.resolve(TOKENS.HealthProbe);
   const clock = container.resolve(TOKENS.Clock);
@@ -32,7 +33,8 @@ export function createHealthSupervisor(
     : undefined;
   return new HealthSupervisor(endpoints, {
     probe,
-    network: typeof probe.network === 'function' ? new NetworkCheck(network, endpoints) : undefined,
+    network:
+      typeof probe.network === 'function' ? new NetworkCheck(chain.network ?? {}, endpoints) : undefined,
     router: container.resolve(TOKENS.Router),
     clock,
     logger,
@@ -51,6 +53,13 @@ export function createHealthSupervisor(
     events,
     random,
     metrics,
-    config: { ...tuning, jitter: 0.1, publishCoalesceMs: 50, ewmaAlpha: 0.3, windowSize: 32 },
+    config: {
+      ...tuning,
+      clockHead: chain.clockHead,
+      jitter: 0.1,
+      publishCoalesceMs: 50,
+      ewmaAlpha: 0.3,
+      windowSize: 32,
+    },
   });
 }

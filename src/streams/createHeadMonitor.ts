@@ -125,7 +125,8 @@ export function createHeadMonitor<Head extends ChainHead>(
         new Emitter<FailoverEvents>(logger),
         parameters.random ?? Math.random,
         new MetricsRecorder(),
-        parameters.network,
+        // Slots follow genesis: a head beyond the current slot is not believed, whatever the others say.
+        { network: parameters.network, clockHead: () => (slots.timing ? slots.current() : undefined) },
       )
     : undefined;
 
