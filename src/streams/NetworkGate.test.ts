@@ -32,11 +32,17 @@ describe('NetworkGate (pure logic, a hand-set verdict)', () => {
     expect(new NetworkGate(undefined, systemClock).trust('a')).toBe('trusted');
   });
 
-  test('an unknown network is pending before the first probe, trusted after it (the read failed or was shared)', () => {
+  test('an unknown network is pending before the first probe; after it, a failed probe refuses, a shared success trusts', () => {
     const health = fakeHealth('unknown');
     const gate = gateOn(health);
     expect(gate.trust('a')).toBe('pending');
-    health.state = 'down';
+    // The network read timed out or failed: it may be another network.
+    for (const state of ['slow', 'down', 'rate-limited'] as const) {
+      health.state = state;
+      expect(gate.trust('a')).toBe('refused');
+    }
+    // Another instance's probe succeeded: that probe read the network first.
+    health.state = 'healthy';
     expect(gate.trust('a')).toBe('trusted');
     health.verdict = 'wrong';
     expect(gate.trust('a')).toBe('refused');

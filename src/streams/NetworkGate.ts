@@ -3,9 +3,9 @@ import type { CancelTimer, Clock } from '../interfaces.js';
 
 /**
  * Whether what an endpoint says (its heads, its chain's timing) may be used:
- * - `trusted`: on the expected network, or networks are not checked, or the check cannot tell (below);
+ * - `trusted`: on the expected network (or networks are not checked);
  * - `pending`: its network is being read (its first probe has not answered yet);
- * - `refused`: it serves another network.
+ * - `refused`: it serves another network, or its network could not be read.
  */
 export type NetworkTrust = 'trusted' | 'pending' | 'refused';
 
@@ -29,9 +29,11 @@ interface Held {
  * every endpoint; using it would announce another chain's head, whose slot — if higher — would also
  * make every right head look old.
  *
- * An endpoint whose network stays unknown after it was probed is trusted, as every endpoint was
- * before networks were checked: its network read failed (then its probe failed too, and its health
- * says so), or another instance sharing a StateStore probed it and the verdict is not shared.
+ * A probe reads the network before anything else, so an endpoint probed but without a verdict here
+ * is one of two. Its probe ran in another instance sharing a StateStore (verdicts are not shared):
+ * trusted if that probe succeeded, since a node on another network fails it, refused if not. Or its
+ * probe failed before the network was known (a timeout, an error): refused until a probe can tell,
+ * since it may serve another network.
  *
  * @example
  * const gate = new NetworkGate(health, clock);
@@ -58,7 +60,8 @@ export class NetworkGate {
     if (verdict === 'match') return 'trusted';
     if (verdict === 'wrong') return 'refused';
     const state = health.snapshot().endpoints.find((h) => h.endpoint.id === id)?.state;
-    return state === undefined || state === 'unknown' ? 'pending' : 'trusted';
+    if (state === undefined || state === 'unknown') return 'pending';
+    return state === 'healthy' || state === 'lagging' ? 'trusted' : 'refused';
   }
 
   /**
