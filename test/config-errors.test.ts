@@ -327,6 +327,12 @@ const badRows: BadRow[] = [
   },
   {
     entry: 'withFailover',
+    what: 'networkPassphrase a number',
+    options: { networkPassphrase: 42 },
+    field: 'networkPassphrase',
+  },
+  {
+    entry: 'withFailover',
     what: 'serverOptions a string',
     options: { serverOptions: 'allowHttp' },
     field: 'serverOptions',

@@ -14,6 +14,7 @@ import {
   redactUrl,
   requireArray,
   requireObject,
+  requireString,
   requireStringRecord,
   resolveTuning,
 } from 'switchyard-rpc';
@@ -104,6 +105,7 @@ export function withFailover(server: rpc.Server, options: WithFailoverOptions = 
   const ownUrl = server.serverURL.toString();
   const extra = options.endpoints ?? [];
   requireArray('endpoints', extra);
+  if (options.networkPassphrase !== undefined) requireString('networkPassphrase', options.networkPassphrase);
   const ownConfig = extra.map(configOf).find((e) => sameUrl(e.url, ownUrl));
   const endpoints: EndpointInput[] = [
     { ...ownConfig, url: ownUrl },
