@@ -576,6 +576,13 @@ describe('a node on another network, or ahead of the chain clock, is never used'
     expect(uses).toEqual({ delivered: 0, latest: 0, isLatest: 0, best: 0 });
     expect(streamOf(s.monitor, 'bn-2')).toMatchObject({ connected: true, isLatest: false, head: undefined });
     expect(streamOf(s.monitor, 'bn-2').metrics.headsRefused).toBeGreaterThan(0);
+    // The probes see it too: the suspect is the node ahead, never the others.
+    await waitFor(
+      () => streamOf(s.monitor, 'bn-2').health === 'lagging',
+      'bn-2 lagging (ahead of the clock)',
+    );
+    expect(streamOf(s.monitor, 'bn-2').healthReason).toMatch(/ahead of the chain's clock/);
+    expect([streamOf(s.monitor, 'bn-1').health, streamOf(s.monitor, 'bn-3').health]).not.toContain('lagging');
   });
 
   test('a custom probe keeps working: without network() every node is used, with it that network counts', async () => {
