@@ -10,7 +10,7 @@ import {
   type SlotTiming,
 } from 'switchyard-rpc';
 import { BeaconHttp } from './BeaconHttp.js';
-import { type BeaconHead, parseHeadHeader } from './beaconHead.js';
+import { type BeaconHead, parseHeadHeader, rootOf } from './beaconHead.js';
 import { beaconProbe } from './beaconProbe.js';
 import { readBeaconTiming } from './beaconTiming.js';
 import { sseHeadStream } from './sseHeadStream.js';
@@ -54,8 +54,6 @@ export interface BeaconHeadMonitorOptions extends HeadMonitorConfig {
    */
   probe?: HealthProbe;
 }
-
-const ROOT = /^0x[0-9a-fA-F]{64}$/;
 
 /**
  * Watches beacon nodes' `head` events, one independent, self-healing SSE stream per node. A failed
@@ -112,15 +110,19 @@ export function createBeaconHeadMonitor(options: BeaconHeadMonitorOptions): Beac
 /** The expected root, lower case as nodes' roots are read. @throws {ConfigError} naming `genesisValidatorsRoot`. */
 function rootOption(root: string | undefined, probe: HealthProbe | undefined): string | undefined {
   if (root === undefined) return undefined;
-  if (typeof root !== 'string' || !ROOT.test(root))
+  let expected: string;
+  try {
+    expected = rootOf(root, 'genesisValidatorsRoot');
+  } catch {
     throw new ConfigError('genesisValidatorsRoot', 'must be 0x and 64 hex digits (32 bytes)');
+  }
   // A probe without network() could not check it: silently ignoring the root would be worse.
   if (typeof probe === 'object' && probe !== null && typeof probe.network !== 'function')
     throw new ConfigError(
       'genesisValidatorsRoot',
       'is checked by the probe, and the given probe has no network()',
     );
-  return root.toLowerCase();
+  return expected;
 }
 
 function timingOf(genesisTime: number | undefined, secondsPerSlot: number | undefined): SlotTiming {
