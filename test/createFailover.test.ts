@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { container } from 'tsyringe';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import {
   ConfigError,
   createFailover,
@@ -179,5 +179,41 @@ describe('createFailover (the generic API the adapters build on)', () => {
     controller.abort(new Error('user gave up'));
     await expect(call).rejects.toThrow('user gave up');
     expect(attempts).toBe(1);
+  });
+
+  it('a hedge never goes to an endpoint rate-limited since the call began', async () => {
+    const third = await startNode(100);
+    onTestFinished(() => new Promise<void>((resolve) => third.server.close(() => resolve())));
+    const [a, b, c] = [...nodes, third].map((n) => n.url);
+    failover = createFailover({
+      // Tiers fix every call's plan: a, then b, then c.
+      endpoints: [a!, b!, c!].map((url, priority) => ({ url, priority })),
+      probe,
+      probeIntervalMs: 10_000,
+      hedge: { minDelayMs: 50, maxDelayMs: 50 },
+      logger: quiet,
+      classifier: {
+        classifyError: (error) =>
+          (error as Error).message === '429'
+            ? { kind: 'rate-limited', reason: 'HTTP 429', retryAfterMs: 10_000 }
+            : { kind: 'transport', reason: (error as Error).message },
+      },
+    });
+    await waitFor(() => failover!.status().endpoints.every((e) => e.state === 'healthy'), 'all healthy');
+    const asked: string[] = [];
+    // The first call's plan is [a, b, c]; a hangs, so a hedge goes out after 50 ms.
+    const first = failover.call<string>(({ endpoint, signal }) => {
+      asked.push(endpoint.url);
+      if (endpoint.url === c) return Promise.resolve('c');
+      return new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
+    });
+    // Meanwhile another call finds b rate limited (a fails for it, b answers 429, c serves).
+    await failover.call<string>(({ endpoint }) => {
+      if (endpoint.url === c) return Promise.resolve('c');
+      return Promise.reject(new Error(endpoint.url === b ? '429' : 'reset'));
+    });
+    expect(failover.status().endpoints[1]!.state).toBe('rate-limited');
+    expect(await first).toBe('c');
+    expect(asked).toEqual([a, c]);
   });
 });

@@ -186,7 +186,9 @@ class CallRun<T> {
 
   /** Starts the next attempt (a hedge: while another is pending); false when none is left. */
   #launch(hedge = false): boolean {
-    if (this.#settled || this.#next >= this.#maxAttempts) return false;
+    if (this.#settled) return false;
+    this.#skipUnroutable();
+    if (this.#next >= this.#maxAttempts) return false;
     const attempt = this.#next++;
     const endpoint = this.#plan[attempt]!;
     if (hedge) {
@@ -212,6 +214,23 @@ class CallRun<T> {
     );
     this.#scheduleHedge(endpoint);
     return true;
+  }
+
+  /**
+   * The plan was made when the call began; a hedge or retry may start much later. An endpoint found
+   * down or rate-limited since then is skipped, not asked (it would answer 429 again, or not at all).
+   */
+  #skipUnroutable(): void {
+    if (this.#next === 0) return;
+    const { route } = this.#deps.supervisor.snapshot().ranking;
+    while (this.#next < this.#maxAttempts && !route.includes(this.#plan[this.#next]!)) {
+      const endpoint = this.#plan[this.#next++]!;
+      this.#skipped.push({
+        endpoint: endpoint.label,
+        outcome: 'skipped',
+        reason: 'unavailable since the call began',
+      });
+    }
   }
 
   #scheduleHedge(endpoint: Endpoint): void {
