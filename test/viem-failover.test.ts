@@ -85,7 +85,9 @@ describe('failover (viem transport)', () => {
     await cluster.nodes[2]!.setFaults({ wrongChainId: 1 });
     const c = client();
     await waitFor(() => stateOf('c') === 'down', 'c down');
-    expect(c.transport.failover.status().endpoints[2]!.reason).toMatch(/wrong network: chain 1, expected chain 31337/);
+    expect(c.transport.failover.status().endpoints[2]!.reason).toMatch(
+      /wrong network: chain 1, expected chain 31337/,
+    );
     await Promise.all(Array.from({ length: 10 }, () => c.getBlockNumber({ cacheTime: 0 })));
     expect(callsOn(2, 'eth_blockNumber')).toBe(0);
     // Fixed: checked again on every probe while wrong, so it comes back.
