@@ -18,9 +18,9 @@
 // again on the same port); a beacon node then reports syncing (503) for two slots, as a restarted one does.
 //
 // Phases, once every endpoint is healthy and the monitor has a head: warm-up (no faults), the faulty
-// run, then SETTLE_MS with the faults cleared. At each report:
-// calls and failures, RSS and heap (after a forced GC: run with --expose-gc), active handles
-// (process.getActiveResourcesInfo()), event-loop delay p99 and unhandled rejections. Writes
+// run, then SETTLE_MS with the faults cleared. At each report: calls and failures, RSS and heap (after
+// a forced GC: run with --expose-gc), active handles (process.getActiveResourcesInfo()), event-loop
+// delay p99 and unhandled rejections; the first error of each kind is kept for the end. Writes
 // bench/results/soak.json. Exit code 1 when a criterion fails: a failed call; heap growth of 10 % or
 // more from the first minute of faults (half-way through a shorter run) to the end; an unhandled
 // rejection; more handles once the faults are cleared than after the warm-up (beyond HANDLE_SLACK:
