@@ -23,9 +23,9 @@ describe('ChainHeads: the reference is the highest credible head', () => {
     const chain = heads();
     const now = run(chain, [...inStep(10), { a: 104, b: 108, c: 110 }]);
     expect(chain.reference).toBe(110);
-    expect(chain.judge('a', 104, now, now)).toEqual({ kind: 'behind', lag: 6 });
-    expect(chain.judge('b', 108, now, now)).toEqual({ kind: 'fresh', lag: 2 });
-    expect(chain.judge('c', 110, now, now)).toEqual({ kind: 'fresh', lag: 0 });
+    expect(chain.judge('a', 104, now, now, now)).toEqual({ kind: 'behind', lag: 6 });
+    expect(chain.judge('b', 108, now, now, now)).toEqual({ kind: 'fresh', lag: 2 });
+    expect(chain.judge('c', 110, now, now, now)).toEqual({ kind: 'fresh', lag: 0 });
   });
 
   it('learns the chain clock from how the reference advances', () => {
@@ -47,9 +47,9 @@ describe('ChainHeads: the reference is the highest credible head', () => {
         { ...row(108), a: 408 }, // `anvil_mine 300` on a
       ]);
       expect(chain.reference).toBe(108);
-      expect(chain.judge('a', 408, now, now)).toMatchObject({ kind: 'ahead' });
+      expect(chain.judge('a', 408, now, now, now)).toMatchObject({ kind: 'ahead' });
       for (const id of ids.slice(1))
-        expect(chain.judge(id, 108, now, now)).toEqual({ kind: 'fresh', lag: 0 });
+        expect(chain.judge(id, 108, now, now, now)).toEqual({ kind: 'fresh', lag: 0 });
     },
   );
 
@@ -68,7 +68,7 @@ describe('ChainHeads: the reference is the highest credible head', () => {
     chain.update(new Map(Object.entries(row)), 0);
     expect(chain.reference).toBeLessThanOrEqual(1002);
     for (const [id, head] of Object.entries(row)) {
-      expect(chain.judge(id, head, 0, 0)?.kind).toBe('fresh');
+      expect(chain.judge(id, head, 0, 0, 0)?.kind).toBe('fresh');
     }
   });
 
@@ -76,28 +76,28 @@ describe('ChainHeads: the reference is the highest credible head', () => {
     const chain = heads();
     const now = run(chain, [...Array.from({ length: 8 }, (_, i) => ({ a: 100 + i })), { a: 900 }]);
     expect(chain.reference).toBe(900);
-    expect(chain.judge('a', 900, now, now)).toEqual({ kind: 'fresh', lag: 0 });
+    expect(chain.judge('a', 900, now, now, now)).toEqual({ kind: 'fresh', lag: 0 });
   });
 
   it('a head that stops moving is stalled on its own evidence, whatever the others say', () => {
     const chain = heads({ headIntervalMs: 1000 });
     chain.update(new Map([['a', 100]]), 0);
-    expect(chain.judge('a', 100, 0, 3900)?.kind).toBe('fresh');
+    expect(chain.judge('a', 100, 0, 0, 3900)?.kind).toBe('fresh');
     // tolerance 2 + 2 intervals of 1 s: stalled after 4 s still.
-    expect(chain.judge('a', 100, 0, 4100)).toEqual({ kind: 'stalled', lag: 0, forMs: 4100 });
+    expect(chain.judge('a', 100, 0, 0, 4100)).toEqual({ kind: 'stalled', lag: 0, forMs: 4100 });
   });
 
   it('judges a stall on no fewer than three probe intervals', () => {
     const chain = heads({ headIntervalMs: 10, probeIntervalMs: 1000 });
     chain.update(new Map([['a', 100]]), 0);
-    expect(chain.judge('a', 100, 0, 2900)?.kind).toBe('fresh');
-    expect(chain.judge('a', 100, 0, 3100)?.kind).toBe('stalled');
+    expect(chain.judge('a', 100, 0, 0, 2900)?.kind).toBe('fresh');
+    expect(chain.judge('a', 100, 0, 0, 3100)?.kind).toBe('stalled');
   });
 
   it('does not judge stalls while the clock is unknown', () => {
     const chain = heads();
     chain.update(new Map([['a', 100]]), 0);
-    expect(chain.judge('a', 100, 0, 1_000_000)?.kind).toBe('fresh');
+    expect(chain.judge('a', 100, 0, 0, 1_000_000)?.kind).toBe('fresh');
   });
 
   it('is behind when an answer trails the reference by more than the tolerance', () => {
@@ -119,7 +119,7 @@ describe('ChainHeads: the reference is the highest credible head', () => {
       0,
     );
     expect(chain.reference).toBe(1000);
-    expect(chain.judge('stuck', 1, 0, 0)).toEqual({ kind: 'behind', lag: 999 });
+    expect(chain.judge('stuck', 1, 0, 0, 0)).toEqual({ kind: 'behind', lag: 999 });
     slot = 1001;
     chain.update(
       new Map([
@@ -130,13 +130,21 @@ describe('ChainHeads: the reference is the highest credible head', () => {
       12_000,
     );
     expect(chain.reference).toBe(1001);
-    expect(chain.judge('future', 1100, 12_000, 12_000)).toEqual({ kind: 'ahead', ceiling: 1004 });
+    expect(chain.judge('future', 1100, 12_000, 12_000, 12_000)).toEqual({ kind: 'ahead', ceiling: 1004 });
+  });
+
+  it('judges a head against the reference of when it was asked for, not of now', () => {
+    const chain = heads();
+    run(chain, inStep(10), 100); // a block every 100 ms, seen every 100 ms
+    // b was last asked 900 ms ago at 101: nine blocks ago, it was at the head.
+    expect(chain.judge('b', 101, 100, 900, 900)).toEqual({ kind: 'fresh', lag: 0 });
+    expect(chain.judge('b', 101, 900, 900, 900)).toEqual({ kind: 'behind', lag: 8 });
   });
 
   it('has nothing to judge without a head or a reference', () => {
     const chain = heads();
-    expect(chain.judge('a', 100, 0, 0)).toBeUndefined();
+    expect(chain.judge('a', 100, 0, 0, 0)).toBeUndefined();
     chain.update(new Map([['a', 100]]), 0);
-    expect(chain.judge('b', undefined, 0, 0)).toBeUndefined();
+    expect(chain.judge('b', undefined, 0, 0, 0)).toBeUndefined();
   });
 });

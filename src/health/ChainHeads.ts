@@ -27,8 +27,10 @@ export interface ChainHeadsConfig {
 
 // The chain may run this much faster than the interval measured or given (jitter, catch-up bursts).
 const CLOCK_SLACK = 2;
-// Reference advances kept to learn the head interval; the oldest and newest span the estimate.
+// Reference advances that span the estimate of the head interval.
 const LEARNING_SAMPLES = 16;
+// Reference advances remembered, so a head seen seconds ago is judged against the reference of then.
+const HISTORY_SAMPLES = 256;
 // Heads the reference must have advanced by before its rate counts as learned.
 const LEARNING_MIN_HEADS = 3;
 // A head still after this many intervals (beyond the tolerance) has stopped, whatever the others say.
@@ -59,6 +61,7 @@ interface Sample {
  */
 export class ChainHeads {
   readonly #config: ChainHeadsConfig;
+  /** Every advance of the reference, oldest first (bounded). */
   readonly #samples: Sample[] = [];
   #reference: number | undefined;
   #ahead = new Set<string>();
@@ -75,7 +78,7 @@ export class ChainHeads {
   /** Time per head: given, or learned from the reference's progress. */
   get intervalMs(): number | undefined {
     if (this.#config.headIntervalMs !== undefined) return this.#config.headIntervalMs;
-    const first = this.#samples[0];
+    const first = this.#samples[Math.max(0, this.#samples.length - LEARNING_SAMPLES)];
     const last = this.#samples[this.#samples.length - 1];
     if (!first || !last || last.head - first.head < LEARNING_MIN_HEADS) return undefined;
     return (last.at - first.at) / (last.head - first.head);
@@ -101,19 +104,26 @@ export class ChainHeads {
     if (rebase) this.#samples.length = 0;
     else if (last && this.#reference <= last.head) return;
     this.#samples.push({ head: this.#reference, at: now });
-    if (this.#samples.length > LEARNING_SAMPLES) this.#samples.shift();
+    if (this.#samples.length > HISTORY_SAMPLES) this.#samples.shift();
   }
 
   /**
-   * Judges one endpoint's head (as of the last update). `advancedAt` is when the head last changed.
-   * Undefined when there is nothing to judge against.
+   * Judges one endpoint's head (as of the last update) against the reference of when that head was
+   * asked for (`askedAt`): heads are seen at different times, and on a fast chain a head seen a probe
+   * interval ago trails today's reference by many blocks without being behind. `changedAt` is when the
+   * head last changed. Undefined when there is nothing to judge against.
    */
-  judge(id: string, head: number | undefined, advancedAt: number, now: number): HeadVerdict | undefined {
-    const reference = this.#reference;
-    if (head === undefined || reference === undefined) return undefined;
+  judge(
+    id: string,
+    head: number | undefined,
+    askedAt: number,
+    changedAt: number,
+    now: number,
+  ): HeadVerdict | undefined {
+    if (head === undefined || this.#reference === undefined) return undefined;
     if (this.#ahead.has(id)) return { kind: 'ahead', ceiling: this.#ceiling(now) };
-    const lag = Math.max(0, reference - head);
-    const stillFor = now - advancedAt;
+    const lag = Math.max(0, this.#referenceAt(askedAt) - head);
+    const stillFor = now - changedAt;
     if (stillFor > this.#stallAfterMs()) return { kind: 'stalled', lag, forMs: stillFor };
     return lag > this.#config.lagTolerance ? { kind: 'behind', lag } : { kind: 'fresh', lag };
   }
@@ -121,6 +131,15 @@ export class ChainHeads {
   /** Whether a head reported at `now` trails the reference by more than the tolerance. */
   isBehind(head: number): boolean {
     return this.#reference !== undefined && this.#reference - head > this.#config.lagTolerance;
+  }
+
+  /** The reference as it stood at `time`: the last advance before it (the current one when none is known). */
+  #referenceAt(time: number): number {
+    for (let i = this.#samples.length - 1; i >= 0; i--) {
+      const sample = this.#samples[i]!;
+      if (sample.at <= time) return Math.min(sample.head, this.#reference!);
+    }
+    return this.#reference!;
   }
 
   /** The highest head the chain's clock allows now; infinite while the interval is unknown. */

@@ -65,6 +65,11 @@ export class EndpointTracker {
     return this.#headSeenAt;
   }
 
+  /** Monotonic ms when the request that brought the current head was sent. */
+  get headAskedAt(): number {
+    return this.#headStartedAt;
+  }
+
   /** Monotonic ms when the head last changed. */
   get headChangedAt(): number {
     return this.#headChangedAt;
@@ -118,10 +123,7 @@ export class EndpointTracker {
     if (!result.ok) {
       this.failures++;
       // A failed probe opens the breaker at once: no user request should find out the hard way.
-      this.#breakerOpen = true;
-      this.#okStreak = 0;
-      this.#fastStreak = 0;
-      this.#reason = result.detail ?? 'probe failed';
+      this.markDown(result.detail ?? 'probe failed');
       return;
     }
     this.#probeTimeouts = 0;
@@ -148,6 +150,15 @@ export class EndpointTracker {
     this.failures++;
     this.markOverdue();
     this.#reason = detail;
+  }
+
+  /** Known not to serve (e.g. on another network) without a probe of its own: down until probes pass. */
+  markDown(reason: string): void {
+    this.#checked = true;
+    this.#breakerOpen = true;
+    this.#okStreak = 0;
+    this.#fastStreak = 0;
+    this.#reason = reason;
   }
 
   /** The probe has not answered within the latency threshold: slow, whatever it ends up saying. */

@@ -379,13 +379,17 @@ export class HealthSupervisor {
     signal: AbortSignal,
     startedAt: number,
   ): Promise<ProbeResult | typeof PROBE_TIMED_OUT> {
-    const { clock, probe, network } = this.#deps;
+    const { clock, probe } = this.#deps;
     try {
-      if (network && probe.network) {
-        const refused = await network.verify(endpoint, probe.network.bind(probe), clock.now(), signal);
-        if (refused !== undefined) return { ok: false, latencyMs: clock.now() - startedAt, detail: refused };
-      }
-      const result = await probe.check(endpoint, signal);
+      // The network and the health are asked side by side (one after the other would take two round
+      // trips), except of a node already known to be on another network: it is only asked its network.
+      const onWrongNetwork = this.#deps.network?.refusal(endpoint.id) !== undefined;
+      const [refused, checked] = await Promise.all([
+        this.#verifyNetwork(endpoint, signal),
+        onWrongNetwork ? undefined : probe.check(endpoint, signal),
+      ]);
+      if (refused !== undefined) return { ok: false, latencyMs: clock.now() - startedAt, detail: refused };
+      const result = checked ?? (await probe.check(endpoint, signal));
       if (signal.aborted) throw signal.reason;
       if (typeof result?.ok !== 'boolean' || !Number.isFinite(result.latencyMs)) {
         return { ok: false, latencyMs: clock.now() - startedAt, detail: 'probe returned an invalid result' };
@@ -397,6 +401,27 @@ export class HealthSupervisor {
       const detail = scrubSecrets(error instanceof Error ? error.message : String(error), [endpoint]);
       return { ok: false, latencyMs: clock.now() - startedAt, detail };
     }
+  }
+
+  /** Why `endpoint` is refused for its network, if it is; undefined when it may serve or nothing checks. */
+  async #verifyNetwork(endpoint: Endpoint, signal: AbortSignal): Promise<string | undefined> {
+    const { clock, probe, network } = this.#deps;
+    if (!network || !probe.network) return undefined;
+    const before = network.expected();
+    const refused = await network.verify(endpoint, probe.network.bind(probe), clock.now(), signal);
+    // The expected network became known or changed: an endpoint now known to be on another one is
+    // down at once, not at its next probe.
+    if (network.expected() !== before) this.#refuseWrongNetworks(endpoint.id);
+    return refused;
+  }
+
+  #refuseWrongNetworks(exceptId: string): void {
+    const network = this.#deps.network!;
+    for (const [id, { tracker }] of this.#entries) {
+      const refusal = id === exceptId ? undefined : network.refusal(id);
+      if (refusal !== undefined) tracker.markDown(refusal);
+    }
+    this.#publish();
   }
 
   #freshHeads(now: number): Map<string, number> {
@@ -435,7 +460,7 @@ export class HealthSupervisor {
     heads.update(this.#freshHeads(now), now);
     const health: EndpointHealth[] = [];
     for (const [id, { tracker }] of this.#entries) {
-      tracker.judgeHead(heads.judge(id, tracker.head, tracker.headChangedAt, now));
+      tracker.judgeHead(heads.judge(id, tracker.head, tracker.headAskedAt, tracker.headChangedAt, now));
       health.push(tracker.health(now));
     }
     const previous = this.#snapshot;

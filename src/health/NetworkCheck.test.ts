@@ -47,6 +47,17 @@ describe('NetworkCheck', () => {
     expect(check.verdict(byLabel('b').id)).toBe('match');
   });
 
+  it('the first node to answer is not the majority on its own: undecided until more than half have', async () => {
+    const { verify, check, byLabel } = setup({ a: MAINNET, b: TESTNET, c: TESTNET, d: TESTNET });
+    expect(await verify('a')).toBeUndefined();
+    expect(check.verdict(byLabel('a').id)).toBe('unknown');
+    await verify('b');
+    expect(check.expected()).toBeUndefined(); // two of four
+    await verify('c');
+    expect(check.verdict(byLabel('a').id)).toBe('wrong');
+    expect(check.refusal(byLabel('a').id)).toBe(`wrong network: ${MAINNET}, expected ${TESTNET}`);
+  });
+
   it('reads a matching endpoint again only after recheckMs, a refused one at every check', async () => {
     const { verify, reads } = setup({ a: TESTNET, b: MAINNET }, { expected: TESTNET, recheckMs: 1000 });
     await verify('a', 0);

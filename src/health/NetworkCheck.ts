@@ -14,8 +14,9 @@ export interface NetworkCheckConfig {
   expected?: string | (() => string | undefined) | undefined;
   /**
    * Without `expected`: `'first'` trusts the first endpoint in configured order once its network is known
-   * (the user's own node), `'majority'` the network most endpoints serve (ties: the earlier endpoint's).
-   * Either falls back to the majority while the first endpoint has not answered.
+   * (the user's own node), `'majority'` the network most endpoints serve (ties: the earlier endpoint's),
+   * decided once more than half of them have named theirs. `'first'` falls back to the majority while the
+   * first endpoint has not answered.
    * @default 'majority'
    */
   reference?: 'first' | 'majority' | undefined;
@@ -86,8 +87,13 @@ export class NetworkCheck {
 
   /** Whether `id` is known to serve the expected network, known not to, or not known yet. */
   verdict(id: string): NetworkVerdict {
-    if (!this.#known.has(id)) return 'unknown';
+    if (!this.#known.has(id) || this.expected() === undefined) return 'unknown';
     return this.#refusal(id) === undefined ? 'match' : 'wrong';
+  }
+
+  /** Why `id` is refused, from what is known (no I/O); undefined when it is not. */
+  refusal(id: string): string | undefined {
+    return this.#refusal(id);
   }
 
   /** The network endpoints must serve, as far as it is known. */
@@ -116,17 +122,22 @@ export class NetworkCheck {
     return `wrong network: ${known.network}, expected ${expected}`;
   }
 
-  /** The network most endpoints serve; a tie goes to the one an earlier endpoint serves. */
+  /**
+   * The network most endpoints serve; a tie goes to the one an earlier endpoint serves. Undecided until
+   * more than half have named theirs: the first node to answer is not the majority on its own.
+   */
   #majority(endpoints: readonly Endpoint[]): string | undefined {
     const counts = new Map<string, number>();
     let best: string | undefined;
+    let known = 0;
     for (const endpoint of endpoints) {
       const network = this.#known.get(endpoint.id)?.network;
       if (network === undefined) continue;
+      known++;
       const count = (counts.get(network) ?? 0) + 1;
       counts.set(network, count);
       if (best === undefined || count > counts.get(best)!) best = network;
     }
-    return best;
+    return known * 2 > endpoints.length ? best : undefined;
   }
 }
