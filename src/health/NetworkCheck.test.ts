@@ -50,12 +50,26 @@ describe('NetworkCheck', () => {
   it('the first node to answer is not the majority on its own: undecided until more than half have', async () => {
     const { verify, check, byLabel } = setup({ a: MAINNET, b: TESTNET, c: TESTNET, d: TESTNET });
     expect(await verify('a')).toBeUndefined();
-    expect(check.verdict(byLabel('a').id)).toBe('unknown');
+    expect(check.verdict(byLabel('a').id)).toBe('undecided');
     await verify('b');
     expect(check.expected()).toBeUndefined(); // two of four
     await verify('c');
     expect(check.verdict(byLabel('a').id)).toBe('wrong');
     expect(check.refusal(byLabel('a').id)).toBe(`wrong network: ${MAINNET}, expected ${TESTNET}`);
+  });
+
+  it('an endpoint that cannot be read does not hold the majority up', async () => {
+    const { check, byLabel, endpoints } = setup({ a: TESTNET, b: TESTNET, c: MAINNET });
+    const read = async (endpoint: Endpoint) => {
+      if (endpoint.label === 'b') throw new Error('ECONNREFUSED');
+      return endpoint.label === 'a' ? TESTNET : MAINNET;
+    };
+    await check.verify(endpoints[0]!, read, 0, signal);
+    await expect(check.verify(endpoints[1]!, read, 0, signal)).rejects.toThrow('ECONNREFUSED');
+    expect(check.expected()).toBeUndefined(); // one of the two that can answer
+    await check.verify(endpoints[2]!, read, 0, signal);
+    expect(check.expected()).toBe(TESTNET); // 1:1 of two, a is earlier
+    expect(check.verdict(byLabel('c').id)).toBe('wrong');
   });
 
   it('reads a matching endpoint again only after recheckMs, a refused one at every check', async () => {

@@ -15,8 +15,8 @@ export interface NetworkCheckConfig {
   /**
    * Without `expected`: `'first'` trusts the first endpoint in configured order once its network is known
    * (the user's own node), `'majority'` the network most endpoints serve (ties: the earlier endpoint's),
-   * decided once more than half of them have named theirs. `'first'` falls back to the majority while the
-   * first endpoint has not answered.
+   * decided once more than half of those that can answer have named theirs. `'first'` falls back to the
+   * majority while the first endpoint has not answered.
    * @default 'majority'
    */
   reference?: 'first' | 'majority' | undefined;
@@ -24,8 +24,11 @@ export interface NetworkCheckConfig {
   recheckMs?: number | undefined;
 }
 
-/** Whether an endpoint is known to serve the expected network. */
-export type NetworkVerdict = 'match' | 'wrong' | 'unknown';
+/**
+ * Whether an endpoint serves the expected network: `unknown` when its network is not known yet,
+ * `undecided` when it is but the expected network is not (too few endpoints have answered).
+ */
+export type NetworkVerdict = 'match' | 'wrong' | 'unknown' | 'undecided';
 
 const DEFAULT_RECHECK_MS = 300_000;
 
@@ -51,6 +54,8 @@ export class NetworkCheck {
   readonly #recheckMs: number;
   #endpoints: readonly Endpoint[];
   readonly #known = new Map<string, Known>();
+  /** Endpoints whose last read failed: they do not hold the majority up. */
+  readonly #unreadable = new Set<string>();
 
   constructor(config: NetworkCheckConfig, endpoints: readonly Endpoint[]) {
     const { expected, reference = 'majority', recheckMs = DEFAULT_RECHECK_MS } = config;
@@ -78,8 +83,15 @@ export class NetworkCheck {
   ): Promise<string | undefined> {
     const known = this.#known.get(endpoint.id);
     if (!known || now - known.readAt >= this.#recheckMs || this.#refusal(endpoint.id) !== undefined) {
-      const network = await read(endpoint, signal);
-      if (typeof network !== 'string' || network === '') throw new Error('the node named no network');
+      let network: string;
+      try {
+        network = await read(endpoint, signal);
+        if (typeof network !== 'string' || network === '') throw new Error('the node named no network');
+      } catch (error) {
+        if (!this.#known.has(endpoint.id)) this.#unreadable.add(endpoint.id);
+        throw error;
+      }
+      this.#unreadable.delete(endpoint.id);
       this.#known.set(endpoint.id, { network, readAt: now });
     }
     return this.#refusal(endpoint.id);
@@ -87,7 +99,8 @@ export class NetworkCheck {
 
   /** Whether `id` is known to serve the expected network, known not to, or not known yet. */
   verdict(id: string): NetworkVerdict {
-    if (!this.#known.has(id) || this.expected() === undefined) return 'unknown';
+    if (!this.#known.has(id)) return 'unknown';
+    if (this.expected() === undefined) return 'undecided';
     return this.#refusal(id) === undefined ? 'match' : 'wrong';
   }
 
@@ -113,6 +126,7 @@ export class NetworkCheck {
     this.#endpoints = endpoints;
     const ids = new Set(endpoints.map((e) => e.id));
     for (const id of this.#known.keys()) if (!ids.has(id)) this.#known.delete(id);
+    for (const id of this.#unreadable) if (!ids.has(id)) this.#unreadable.delete(id);
   }
 
   #refusal(id: string): string | undefined {
@@ -124,7 +138,8 @@ export class NetworkCheck {
 
   /**
    * The network most endpoints serve; a tie goes to the one an earlier endpoint serves. Undecided until
-   * more than half have named theirs: the first node to answer is not the majority on its own.
+   * more than half of those that can answer have named theirs: the first node to answer is not the
+   * majority on its own, and a dead one does not hold the decision up.
    */
   #majority(endpoints: readonly Endpoint[]): string | undefined {
     const counts = new Map<string, number>();
@@ -138,6 +153,7 @@ export class NetworkCheck {
       counts.set(network, count);
       if (best === undefined || count > counts.get(best)!) best = network;
     }
-    return known * 2 > endpoints.length ? best : undefined;
+    const unreadable = endpoints.filter((e) => this.#unreadable.has(e.id)).length;
+    return known * 2 > endpoints.length - unreadable ? best : undefined;
   }
 }

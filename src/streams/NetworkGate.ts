@@ -29,8 +29,8 @@ interface Held {
  * every endpoint; using it would announce another chain's head, whose slot — if higher — would also
  * make every right head look old.
  *
- * A probe reads the network before anything else, so an endpoint probed but without a verdict here
- * is one of two. Its probe ran in another instance sharing a StateStore (verdicts are not shared):
+ * A probe reads the network beside its health check, so an endpoint probed but with an `unknown`
+ * verdict is one of two. Its probe ran in another instance sharing a StateStore (verdicts are not shared):
  * trusted if that probe succeeded, since a node on another network fails it, refused if not. Or its
  * probe failed before the network was known (a timeout, an error): refused until a probe can tell,
  * since it may serve another network.
@@ -59,6 +59,8 @@ export class NetworkGate {
     const verdict = health.networkVerdict(id);
     if (verdict === 'match') return 'trusted';
     if (verdict === 'wrong') return 'refused';
+    // Its network is known, the expected one not yet (too few have answered): wait for it.
+    if (verdict === 'undecided') return 'pending';
     const state = health.snapshot().endpoints.find((h) => h.endpoint.id === id)?.state;
     if (state === undefined || state === 'unknown') return 'pending';
     return state === 'healthy' || state === 'lagging' ? 'trusted' : 'refused';
