@@ -1,20 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { API_KEYS, KEYED_URLS } from '../test/apiKeys.js';
+import { configErrorOf } from '../test/helpers.js';
 import { type Endpoint, parseEndpoints, redactUrl, refOf, scrubSecrets } from './endpoint.js';
-import { ConfigError } from './errors.js';
 
 const KEY = '0123456789abcdef0123456789abcdef';
-
-/** Runs `fn` and returns the ConfigError it throws (fails the test if it throws anything else). */
-function configErrorOf(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return error as ConfigError;
-  }
-  throw new Error('expected a ConfigError, nothing was thrown');
-}
 
 describe('parseEndpoints', () => {
   it('accepts strings and objects and applies the defaults', () => {

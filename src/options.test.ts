@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from './errors.js';
+import { configErrorOf } from '../test/helpers.js';
 import { type FailoverConfig, resolveTuning } from './options.js';
 
-function configErrorOf(config: FailoverConfig): ConfigError {
-  try {
-    resolveTuning(config);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return error as ConfigError;
-  }
-  throw new Error(`expected a ConfigError for ${JSON.stringify(config)}`);
-}
+const tuningErrorOf = (config: FailoverConfig) => configErrorOf(() => resolveTuning(config));
 
 describe('resolveTuning: defaults', () => {
   it('applies the documented defaults', () => {
@@ -88,7 +80,7 @@ describe('resolveTuning: invalid values name the field', () => {
 
   for (const field of positiveFields) {
     it.each([0, -5, Number.NaN, Number.POSITIVE_INFINITY])(`rejects ${field} = %s`, (value) => {
-      const error = configErrorOf({ [field]: value });
+      const error = tuningErrorOf({ [field]: value });
       expect(error.field).toBe(field);
       expect(error.code).toBe('CONFIG_INVALID');
       expect(error.message).toContain(`${field}:`);
@@ -97,28 +89,28 @@ describe('resolveTuning: invalid values name the field', () => {
   }
 
   it('rejects a non-number where a number is expected', () => {
-    expect(configErrorOf({ timeoutMs: '1000' as unknown as number }).field).toBe('timeoutMs');
+    expect(tuningErrorOf({ timeoutMs: '1000' as unknown as number }).field).toBe('timeoutMs');
   });
 
   it('rejects probeTimeoutMs equal to probeIntervalMs', () => {
-    const error = configErrorOf({ probeIntervalMs: 1000, probeTimeoutMs: 1000 });
+    const error = tuningErrorOf({ probeIntervalMs: 1000, probeTimeoutMs: 1000 });
     expect(error.field).toBe('probeTimeoutMs');
     expect(error.message).toContain('below probeIntervalMs');
   });
 
   it('rejects probeTimeoutMs above probeIntervalMs', () => {
-    expect(configErrorOf({ probeIntervalMs: 500, probeTimeoutMs: 800 }).field).toBe('probeTimeoutMs');
+    expect(tuningErrorOf({ probeIntervalMs: 500, probeTimeoutMs: 800 }).field).toBe('probeTimeoutMs');
   });
 
   it.each([1.5, 2.0001])('rejects a fractional maxAttempts (%s)', (value) => {
-    const error = configErrorOf({ maxAttempts: value });
+    const error = tuningErrorOf({ maxAttempts: value });
     expect(error.field).toBe('maxAttempts');
     expect(error.message).toContain('whole number');
   });
 
   it('rejects fractional breakerThreshold and recoverySamples', () => {
-    expect(configErrorOf({ breakerThreshold: 2.5 }).field).toBe('breakerThreshold');
-    expect(configErrorOf({ recoverySamples: 0.5 }).field).toBe('recoverySamples');
+    expect(tuningErrorOf({ breakerThreshold: 2.5 }).field).toBe('breakerThreshold');
+    expect(tuningErrorOf({ recoverySamples: 0.5 }).field).toBe('recoverySamples');
   });
 
   it('accepts fractional millisecond values', () => {
@@ -126,13 +118,13 @@ describe('resolveTuning: invalid values name the field', () => {
   });
 
   it.each([-1, Number.NaN, Number.POSITIVE_INFINITY])('rejects lagTolerance = %s', (value) => {
-    const error = configErrorOf({ lagTolerance: value });
+    const error = tuningErrorOf({ lagTolerance: value });
     expect(error.field).toBe('lagTolerance');
     expect(error.message).toContain(String(value));
   });
 
   it('rejects a hedge minimum above the maximum, naming hedge.maxDelayMs', () => {
-    const error = configErrorOf({ hedge: { minDelayMs: 300, maxDelayMs: 100 } });
+    const error = tuningErrorOf({ hedge: { minDelayMs: 300, maxDelayMs: 100 } });
     expect(error.field).toBe('hedge.maxDelayMs');
   });
 
@@ -148,6 +140,6 @@ describe('resolveTuning: invalid values name the field', () => {
     ['hedge.minDelayMs', { minDelayMs: Number.NaN }],
     ['hedge.maxDelayMs', { maxDelayMs: -1 }],
   ])('rejects a non-positive %s', (field, hedge) => {
-    expect(configErrorOf({ hedge }).field).toBe(field);
+    expect(tuningErrorOf({ hedge }).field).toBe(field);
   });
 });

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Account, Keypair, Operation, rpc, TransactionBuilder } from '@stellar/stellar-sdk';
+import { expect } from 'vitest';
 import type { SorobanFailover } from '../adapters/soroban/index.js';
-import type { FailoverEvents } from '../src/index.js';
+import { ConfigError, type FailoverEvents } from '../src/index.js';
 import type { SorobanCluster } from '../testing/index.js';
 
 /** Resolves once `condition()` is true; checks after every macrotask turn, fails after `timeoutMs`. */
@@ -141,4 +142,15 @@ export function stellarSdkMajor(): number {
   const dir = process.env['SWITCHYARD_STELLAR_SDK'] ?? 'node_modules/@stellar/stellar-sdk';
   const { version } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string };
   return Number(version.split('.')[0]);
+}
+
+/** Runs `fn` and returns the ConfigError it throws (fails the test if it throws anything else, or nothing). */
+export function configErrorOf(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error('expected a ConfigError, nothing was thrown');
 }

@@ -10,11 +10,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { withFailover } from '../adapters/soroban/index.js';
 import { failover } from '../adapters/viem/index.js';
 import { watchLabels } from '../cli/watchClients.js';
-import { AllEndpointsFailedError, AllStreamsFailedError, ConfigError, TimeoutError } from '../src/index.js';
+import { AllEndpointsFailedError, AllStreamsFailedError, TimeoutError } from '../src/index.js';
 import { BeaconCluster, SorobanCluster } from '../testing/index.js';
 import { EvmCluster } from '../testing/viem.js';
 import { API_KEYS as k } from './apiKeys.js';
-import { plainServer, startRpcStub, waitFor } from './helpers.js';
+import { configErrorOf, plainServer, startRpcStub, waitFor } from './helpers.js';
 import { recordingLogger } from './recordingLogger.js';
 
 // Keys in every place providers put them (path, query, user info, headers) and in every format
@@ -56,16 +56,6 @@ function withCauses(error: unknown): unknown[] {
   for (let e = error; e !== undefined && chain.length < 20; e = (e as { cause?: unknown }).cause)
     chain.push(e);
   return chain;
-}
-
-function configErrorOf(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return error as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
 }
 
 describe('no key reaches anything switchyard shows', () => {
