@@ -32,20 +32,24 @@ async function simulator(options: Parameters<typeof SorobanSimulator.start>[0] =
   return sim;
 }
 
-/** A healthy JSON-RPC node that records the headers of every request. */
+/** A healthy JSON-RPC node (getHealth, and getNetwork for the network check) that records the headers of every request. */
 async function headerRecorder(): Promise<{ port: number; seen: IncomingHttpHeaders[] }> {
   const seen: IncomingHttpHeaders[] = [];
   const server = createServer((req, res) => {
     seen.push(req.headers);
-    req.resume();
+    let body = '';
+    req.on('data', (chunk) => {
+      body += chunk;
+    });
     req.on('end', () => {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(
-        JSON.stringify({
-          jsonrpc: '2.0',
-          id: 1,
-          result: { status: 'healthy', latestLedger: 10, oldestLedger: 1, ledgerRetentionWindow: 10 },
-        }),
-      );
+      const { id, method } = JSON.parse(body) as { id: number; method: string };
+      const result =
+        method === 'getNetwork'
+          ? { passphrase: 'Test SDF Network ; September 2015', protocolVersion: 23 }
+          : { status: 'healthy', latestLedger: 10, oldestLedger: 1, ledgerRetentionWindow: 10 };
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ jsonrpc: '2.0', id, result }));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
