@@ -19,13 +19,12 @@ import {
   createHeadMonitor,
   FileStateStore,
   type HeadStream,
-  type HealthProbe,
   MemoryStateStore,
   ScoreRouter,
   silentLogger,
   systemClock,
 } from '../src/index.js';
-import { waitFor } from './helpers.js';
+import { fetchProbe, waitFor } from './helpers.js';
 
 /*
  * Every option of every entry point, given a value of the wrong type or range, is a ConfigError naming
@@ -75,15 +74,6 @@ const onNode: Pick<Entry<string>, 'target' | 'activity' | 'busy'> = {
   target: () => `${nodeUrl}/t${++targets}/`,
   activity: (url) => paths.filter((path) => path.startsWith(new URL(url).pathname)).length,
   busy: 2,
-};
-
-const fetchProbe: HealthProbe = {
-  async check(endpoint, signal) {
-    const started = performance.now();
-    const res = await fetch(endpoint.url, { signal });
-    await res.body?.cancel();
-    return { ok: res.ok, latencyMs: performance.now() - started };
-  },
 };
 
 const fetchStream: HeadStream = {

@@ -15,7 +15,7 @@ import {
   silentLogger,
   TOKENS,
 } from '../src/index.js';
-import { waitFor } from './helpers.js';
+import { fetchProbe, waitFor } from './helpers.js';
 
 /*
  * Registrations in tsyringe's global container (another library's, another test's) reach only the
@@ -82,15 +82,6 @@ function consoleWarnings(): Set<string> {
   onTestFinished(() => spy.mockRestore());
   return warned;
 }
-
-const fetchProbe: HealthProbe = {
-  async check(endpoint, signal) {
-    const started = performance.now();
-    const res = await fetch(endpoint.url, { signal });
-    await res.body?.cancel();
-    return { ok: res.ok, latencyMs: performance.now() - started };
-  },
-};
 
 /** A stream that never delivers a head, until it is aborted. */
 const quietStream: HeadStream = {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Account, Keypair, Operation, rpc, TransactionBuilder } from '@stellar/stellar-sdk';
 import { expect } from 'vitest';
 import type { SorobanFailover } from '../adapters/soroban/index.js';
-import { ConfigError, type FailoverEvents } from '../src/index.js';
+import { ConfigError, type FailoverEvents, type HealthProbe } from '../src/index.js';
 import type { SorobanCluster } from '../testing/index.js';
 
 /** Resolves once `condition()` is true; checks after every macrotask turn, fails after `timeoutMs`. */
@@ -154,3 +154,13 @@ export function configErrorOf(fn: () => unknown): ConfigError {
   }
   throw new Error('expected a ConfigError, nothing was thrown');
 }
+
+/** A probe for the generic API: an endpoint is up when a GET of its URL answers 2xx. */
+export const fetchProbe: HealthProbe = {
+  async check(endpoint, signal) {
+    const started = performance.now();
+    const res = await fetch(endpoint.url, { signal });
+    await res.body?.cancel();
+    return { ok: res.ok, latencyMs: performance.now() - started };
+  },
+};
