@@ -50,8 +50,9 @@ describe('lifecycle', () => {
       probeIntervalMs: 5000,
       logger: silentLogger,
     });
-    const inFlight = server.getNetwork().catch((e: unknown) => e);
-    await waitFor(() => (cluster.nodes[0]!.stats().byMethod['getNetwork'] ?? 0) === 1, 'request sent');
+    // Not getNetwork or getHealth: the probe asks those.
+    const inFlight = server.getVersionInfo().catch((e: unknown) => e);
+    await waitFor(() => (cluster.nodes[0]!.stats().byMethod['getVersionInfo'] ?? 0) === 1, 'request sent');
     await Promise.all([server.failover.close(), server.failover.close()]);
     expect(await inFlight).toBeInstanceOf(ClosedError);
     await expect(server.getLatestLedger()).rejects.toBeInstanceOf(ClosedError);
