@@ -216,4 +216,27 @@ describe('createFailover (the generic API the adapters build on)', () => {
     expect(await first).toBe('c');
     expect(asked).toEqual([a, c]);
   });
+
+  it('still asks an endpoint that became unavailable when no other one is left (a last resort)', async () => {
+    const [a, b] = nodes.map((n) => n.url);
+    failover = createFailover({
+      endpoints: [a!, b!].map((url, priority) => ({ url, priority })),
+      probe,
+      probeIntervalMs: 10_000,
+      hedge: false,
+      logger: quiet,
+    });
+    await waitFor(() => failover!.status().endpoints.every((e) => e.state === 'healthy'), 'all healthy');
+    let releaseA: (error: Error) => void = () => {};
+    const first = failover.call<string>(({ endpoint }) =>
+      endpoint.url === b ? Promise.resolve('b') : new Promise((_resolve, reject) => (releaseA = reject)),
+    );
+    // b's breaker opens meanwhile (three failed calls that reach it after a).
+    for (let i = 0; i < 3; i++) {
+      await failover.call(() => Promise.reject(new Error('reset'))).catch(() => undefined);
+    }
+    expect(failover.status().endpoints[1]!.state).toBe('down');
+    releaseA(new Error('reset'));
+    expect(await first).toBe('b');
+  });
 });

@@ -129,18 +129,18 @@ export class CallRun<T> {
 
   /**
    * The plan was made when the call began; a hedge or retry may start much later. An endpoint found
-   * down or rate-limited since then is skipped, not asked (it would answer 429 again, or not at all).
+   * down or rate-limited since then is skipped while a routable one is left after it (it would answer
+   * 429 again, or not at all); with none left it is still asked, as a last resort.
    */
   #skipUnroutable(): void {
     if (this.#next === 0) return;
     const { route } = this.#deps.supervisor.snapshot().ranking;
-    while (this.#next < this.#maxAttempts && !route.includes(this.#plan[this.#next]!)) {
-      const endpoint = this.#plan[this.#next++]!;
-      this.#skipped.push({
-        endpoint: endpoint.label,
-        outcome: 'skipped',
-        reason: 'unavailable since the call began',
-      });
+    let usable = this.#next;
+    while (usable < this.#maxAttempts && !route.includes(this.#plan[usable]!)) usable++;
+    if (usable >= this.#maxAttempts) return;
+    for (; this.#next < usable; this.#next++) {
+      const { label } = this.#plan[this.#next]!;
+      this.#skipped.push({ endpoint: label, outcome: 'skipped', reason: 'unavailable since the call began' });
     }
   }
 
