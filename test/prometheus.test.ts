@@ -22,7 +22,8 @@ async function soroban() {
   const withKey = `${b!.url.replace('http://', 'http://user:hunter2@')}${SECRET_PATH}`;
   const server = withFailover(plainServer(a!.url), {
     endpoints: [{ url: a!.url, label: 'a' }, withKey],
-    probeIntervalMs: 50,
+    // Long enough that a loaded machine does not time probes out (80 % of it) and mark a slow.
+    probeIntervalMs: 250,
     hedge: false,
     logger: silentLogger,
   });
@@ -48,6 +49,7 @@ function samples(text: string): Map<string, number> {
 describe('registerMetrics (prometheus)', () => {
   it('exposes calls, requests, probes and endpoint states, read from metrics() at scrape time', async () => {
     const { server } = await soroban();
+    await waitFor(() => server.failover.status().endpoints[0]!.state === 'healthy', 'a healthy');
     const registry = new Registry();
     registerMetrics(server.failover, { registry, client: 'soroban' });
     for (let i = 0; i < 7; i++) await server.getLatestLedger();
