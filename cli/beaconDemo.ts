@@ -1,19 +1,19 @@
 import { type BeaconHeadMonitor, createBeaconHeadMonitor } from '../adapters/beacon/index.js';
 import type { BeaconCluster } from '../testing/beacon.js';
 import { BEACON_DEMO_SLOT_MS, startBeaconDemoCluster } from './beaconCluster.js';
-import { type BeaconEventNotes, noteBeaconEvents } from './beaconEvents.js';
 import { BeaconRecoveries } from './beaconRecoveries.js';
 import { type BeaconDemoSummary, renderBeaconSummary } from './beaconSummary.js';
 import { type BeaconView, renderBeaconStatus, renderBeaconTable } from './beaconTable.js';
 import { beaconTimeline } from './beaconTimeline.js';
 import { waitUntil } from './beaconWaits.js';
 import { DEMO_NODE_LABELS } from './DemoChain.js';
-import { type DemoOptions, REFRESH_MS } from './demo.js';
-import { createDemoScreen, type DemoScreen } from './demoScreen.js';
-import { seconds } from './format.js';
-import { noteLogger } from './noteLogger.js';
+import type { DemoOptions } from './demo.js';
 import { DEFAULT_BEACON_DEMO_SECONDS, DEFAULT_DEMO_PROBE_INTERVAL_MS } from './parseCommand.js';
 import { TimelinePlayer } from './TimelinePlayer.js';
+import { seconds } from './terminal/format.js';
+import { type BeaconEventNotes, noteBeaconEvents } from './terminal/noteBeaconEvents.js';
+import { noteLogger } from './terminal/noteLogger.js';
+import { createScreen, REFRESH_MS, type Screen } from './terminal/screen.js';
 
 export interface BeaconDemoOptions extends Omit<DemoOptions, 'chain'> {
   /** Slot length of the simulated beacon chain, whole ms of at least 10. @default 500 */
@@ -39,7 +39,7 @@ const MIN_WAIT_MS = 1000;
  */
 export async function runBeaconDemo(options: BeaconDemoOptions = {}): Promise<BeaconDemoSummary> {
   const durationMs = options.durationMs ?? DEFAULT_BEACON_DEMO_SECONDS * 1000;
-  const screen = createDemoScreen(options, { table: renderBeaconTable, status: renderBeaconStatus });
+  const screen = createScreen(options, { table: renderBeaconTable, status: renderBeaconStatus });
   const cluster = await startBeaconDemoCluster(options.slotMs ?? BEACON_DEMO_SLOT_MS);
   try {
     screen.out.write(
@@ -81,7 +81,7 @@ function streaming(monitor: BeaconHeadMonitor, cluster: BeaconCluster): boolean 
 interface DriveContext {
   cluster: BeaconCluster;
   monitor: BeaconHeadMonitor;
-  screen: DemoScreen<BeaconView>;
+  screen: Screen<BeaconView>;
   durationMs: number;
   signal: AbortSignal | undefined;
 }

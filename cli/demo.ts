@@ -7,17 +7,18 @@ import {
   type DemoChainRun,
   loadDemoChain,
 } from './DemoChain.js';
-import { createDemoScreen, type DemoScreen } from './demoScreen.js';
-import type { DemoOutput } from './display.js';
-import { seconds } from './format.js';
-import { noteFailoverEvents } from './noteFailoverEvents.js';
-import { noteLogger } from './noteLogger.js';
+import { type DemoView, renderDemoStatus, renderDemoTable } from './demo/demoTable.js';
 import { DEFAULT_DEMO_PROBE_INTERVAL_MS, DEFAULT_DEMO_SECONDS } from './parseCommand.js';
 import { startWorkload } from './startWorkload.js';
 import { type DemoSummary, renderSummary } from './summary.js';
 import { TimelinePlayer } from './TimelinePlayer.js';
 import { TrafficMeter } from './TrafficMeter.js';
-import { type DemoView, endpointCells, renderStatusLine, renderTable } from './table.js';
+import type { ScreenOutput } from './terminal/display.js';
+import { endpointCells } from './terminal/endpointColumns.js';
+import { seconds } from './terminal/format.js';
+import { noteFailoverEvents } from './terminal/noteFailoverEvents.js';
+import { noteLogger } from './terminal/noteLogger.js';
+import { createScreen, REFRESH_MS, type Screen } from './terminal/screen.js';
 
 export interface DemoOptions {
   /** The simulated chain: Soroban RPC nodes, or EVM nodes behind a viem client. @default 'soroban' */
@@ -27,7 +28,7 @@ export interface DemoOptions {
   /** Background probe interval of the failover instance. @default 400 */
   probeIntervalMs?: number;
   /** Where the table, the event lines and the summary go. @default process.stdout */
-  out?: DemoOutput;
+  out?: ScreenOutput;
   /** Redraw a live table in place (ANSI) rather than print plain lines. @default out.isTTY */
   live?: boolean;
   /** Aborting it (Ctrl-C) ends the demo early; the summary is still printed and everything closed. */
@@ -38,8 +39,6 @@ export interface DemoOptions {
 export const CALLERS = 6;
 /** A caller's pause between calls: steady load without spinning a core on localhost round trips. */
 export const PAUSE_MS = 20;
-/** About four redraws a second: smooth enough to watch, cheap enough not to matter. */
-export const REFRESH_MS = 250;
 /** Traffic share in the table is measured over this window, so a route change shows at once. */
 const SHARE_WINDOW_MS = 2000;
 
@@ -58,7 +57,7 @@ const SHARE_WINDOW_MS = 2000;
 export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
   const durationMs = options.durationMs ?? DEFAULT_DEMO_SECONDS * 1000;
   const chain = await loadDemoChain(options.chain ?? 'soroban');
-  const screen = createDemoScreen(options, { table: renderTable, status: renderStatusLine });
+  const screen = createScreen(options, { table: renderDemoTable, status: renderDemoStatus });
 
   screen.out.write(
     `switchyard demo: ${DEMO_NODE_LABELS.length} simulated ${chain.nodeKind} nodes on 127.0.0.1, ` +
@@ -80,7 +79,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
 
 interface DriveContext {
   durationMs: number;
-  screen: DemoScreen<DemoView>;
+  screen: Screen<DemoView>;
   signal: AbortSignal | undefined;
 }
 

@@ -3,10 +3,10 @@ import type { FailoverServer } from '../adapters/soroban/index.js';
 import { type FailoverStatus, FileStateStore } from '../src/index.js';
 import { CallRecorder } from './CallRecorder.js';
 import { createDemoServer, LAG_TOLERANCE } from './demoServer.js';
-import { noteFailoverEvents } from './noteFailoverEvents.js';
-import { noteLogger } from './noteLogger.js';
 import { sorobanCalls } from './sorobanCalls.js';
 import { startWorkload } from './startWorkload.js';
+import { noteFailoverEvents } from './terminal/noteFailoverEvents.js';
+import { noteLogger } from './terminal/noteLogger.js';
 import type { DemoWorkerConfig, FromWorker, ToWorker, WorkerStatus } from './workerProtocol.js';
 
 // One worker process of `switchyard demo --workers N`, forked by the demo with an IPC channel.

@@ -1,5 +1,5 @@
 import type { FailureSample, LatencyFigures } from './CallRecorder.js';
-import { millis, percent, seconds } from './format.js';
+import { millis, percent, seconds } from './terminal/format.js';
 
 /** One endpoint's part of the traffic over the whole run. */
 export interface EndpointShare {

@@ -1,19 +1,18 @@
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type BeaconEventNotes, noteBeaconEvents } from './beaconEvents.js';
-import { REFRESH_MS } from './demo.js';
-import { createDemoScreen, type DemoScreenOptions } from './demoScreen.js';
-import { millis, seconds } from './format.js';
-import { noteFailoverEvents } from './noteFailoverEvents.js';
-import { noteLogger } from './noteLogger.js';
 import { DEFAULT_WATCH_INTERVAL_MS, WATCH_KINDS, type WatchKind } from './parseCommand.js';
-import { endpointCells } from './table.js';
+import { endpointCells } from './terminal/endpointColumns.js';
+import { millis, seconds } from './terminal/format.js';
+import { type BeaconEventNotes, noteBeaconEvents } from './terminal/noteBeaconEvents.js';
+import { noteFailoverEvents } from './terminal/noteFailoverEvents.js';
+import { noteLogger } from './terminal/noteLogger.js';
+import { createScreen, REFRESH_MS, type ScreenOptions } from './terminal/screen.js';
 import { openWatchClient, type WatchClient } from './watchClients.js';
 import { WatchError } from './watchError.js';
 import { loadPrometheus, type MetricsServer, serveMetrics } from './watchMetrics.js';
 import { renderWatchSnapshot, renderWatchTable, type WatchGroup, type WatchView } from './watchTable.js';
 
-export interface WatchOptions extends DemoScreenOptions {
+export interface WatchOptions extends ScreenOptions {
   /** URLs per kind; at least one in all. The first Soroban URL is the wrapped `rpc.Server`'s. */
   endpoints: Partial<Record<WatchKind, readonly string[]>>;
   /** Probe interval of every instance, and how often a plain snapshot is printed. @default 1000 */
@@ -60,7 +59,7 @@ export async function runWatch(options: WatchOptions): Promise<WatchResult> {
   const kinds = WATCH_KINDS.filter((kind) => (options.endpoints[kind]?.length ?? 0) > 0);
   if (kinds.length === 0) throw new WatchError('watch needs at least one endpoint URL', 2);
   // The watch's clock starts now: --duration includes loading the SDKs and opening the instances.
-  const screen = createDemoScreen<WatchView>(
+  const screen = createScreen<WatchView>(
     options,
     { table: renderWatchTable, status: renderWatchSnapshot },
     // Plain mode: the loop below refreshes once per interval, and each refresh is a snapshot.

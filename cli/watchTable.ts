@@ -1,14 +1,7 @@
-import { BEACON_COLUMNS, type BeaconNodeRow } from './beaconTable.js';
-import { millis, truncate } from './format.js';
-import {
-  type Column,
-  ENDPOINT_COLUMNS,
-  type EndpointCells,
-  renderColumns,
-  renderHeading,
-  renderRecentEvents,
-  stamp,
-} from './table.js';
+import { BEACON_COLUMNS, type BeaconNodeRow } from './terminal/beaconColumns.js';
+import { ENDPOINT_COLUMNS, type EndpointCells } from './terminal/endpointColumns.js';
+import { millis, stamp, truncate } from './terminal/format.js';
+import { type Column, renderColumns, renderHeading, renderRecentEvents } from './terminal/table.js';
 import { WATCH_KIND_TITLES } from './watchClients.js';
 
 /** One endpoint of a failover instance (Soroban, EVM) as `watch` shows it. */

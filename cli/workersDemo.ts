@@ -6,15 +6,15 @@ import type { SorobanCluster } from '../testing/index.js';
 import { CallRecorder } from './CallRecorder.js';
 import { DEMO_NODE_LABELS } from './DemoChain.js';
 import { DemoWorkerProcess, type WorkerEnd } from './DemoWorkerProcess.js';
-import { CALLERS, type DemoOptions, PAUSE_MS, REFRESH_MS } from './demo.js';
+import { CALLERS, type DemoOptions, PAUSE_MS } from './demo.js';
 import { startDemoCluster } from './demoCluster.js';
-import { createDemoScreen, type DemoScreen } from './demoScreen.js';
 import { LAG_TOLERANCE } from './demoServer.js';
-import { seconds } from './format.js';
 import { DEFAULT_DEMO_PROBE_INTERVAL_MS, DEFAULT_DEMO_SECONDS } from './parseCommand.js';
 import { sorobanDemoChain, sorobanTimeline } from './sorobanDemoChain.js';
 import { TimelinePlayer } from './TimelinePlayer.js';
 import { TrafficMeter } from './TrafficMeter.js';
+import { seconds } from './terminal/format.js';
+import { createScreen, REFRESH_MS, type Screen } from './terminal/screen.js';
 import { renderWorkersSummary, type WorkerFigures, type WorkersDemoSummary } from './workersSummary.js';
 import { renderWorkersStatus, renderWorkersTable, type WorkersView } from './workersTable.js';
 
@@ -49,7 +49,7 @@ const READY_TIMEOUT_MS = 30_000;
 export async function runWorkersDemo(options: WorkersDemoOptions): Promise<WorkersDemoSummary> {
   const durationMs = options.durationMs ?? DEFAULT_DEMO_SECONDS * 1000;
   const probeIntervalMs = options.probeIntervalMs ?? DEFAULT_DEMO_PROBE_INTERVAL_MS;
-  const screen = createDemoScreen(options, { table: renderWorkersTable, status: renderWorkersStatus });
+  const screen = createScreen(options, { table: renderWorkersTable, status: renderWorkersStatus });
   // About the single-process demo's load, split between the workers (each has one caller at least).
   const callers = Math.max(1, Math.round(CALLERS / options.workers));
 
@@ -124,7 +124,7 @@ async function whenReady(
 interface DriveContext {
   cluster: SorobanCluster;
   workers: readonly DemoWorkerProcess[];
-  screen: DemoScreen<WorkersView>;
+  screen: Screen<WorkersView>;
   durationMs: number;
   probeIntervalMs: number;
 }

@@ -1,5 +1,5 @@
-import { millis } from './format.js';
 import { type DemoSummary, renderSummary } from './summary.js';
+import { millis } from './terminal/format.js';
 import type { WorkerStatus } from './workerProtocol.js';
 
 /** One worker's part of the run: its last counts and latencies. */

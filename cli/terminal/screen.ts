@@ -1,15 +1,18 @@
 import {
   createDisplay,
-  type DemoOutput,
   type Display,
   type DisplayOptions,
+  type ScreenOutput,
   type ViewRenderer,
 } from './display.js';
-import { stamp } from './table.js';
+import { stamp } from './format.js';
 
-/** What both demos show their run on: the output, the display, the run's clock and its event lines. */
-export interface DemoScreen<V> {
-  out: DemoOutput;
+/** How often a live table is redrawn: about four times a second, smooth enough to watch, cheap enough not to matter. */
+export const REFRESH_MS = 250;
+
+/** What the demo and `watch` show their run on: the output, the display, the run's clock and its event lines. */
+export interface Screen<V> {
+  out: ScreenOutput;
   display: Display<V>;
   /** Ms since the traffic started. */
   elapsed(): number;
@@ -19,26 +22,27 @@ export interface DemoScreen<V> {
   note(text: string): void;
 }
 
-export interface DemoScreenOptions {
+export interface ScreenOptions {
   /** @default process.stdout */
-  out?: DemoOutput | undefined;
+  out?: ScreenOutput | undefined;
   /** Redraw a live table in place (ANSI) rather than print plain lines. @default out.isTTY */
   live?: boolean | undefined;
 }
 
 /**
- * Sets up the screen of a demo run: a live table on a TTY, plain lines elsewhere. `displayOptions`
- * pace the plain statuses and bounds the live table's width (defaults: the demo's).
+ * Sets up the screen of a run (a demo part, a watch): a live table on a TTY, plain lines elsewhere.
+ * `displayOptions` pace the plain statuses and bound the live table's width (defaults: the demo's).
+ * Refresh its display every {@link REFRESH_MS} while live.
  *
  * @example
- * const screen = createDemoScreen(options, { table: renderTable, status: renderStatusLine });
+ * const screen = createScreen(options, { table: renderDemoTable, status: renderDemoStatus });
  * screen.note('step 1/6: all healthy'); // "[  0.0s] step 1/6: all healthy"
  */
-export function createDemoScreen<V extends { elapsedMs: number }>(
-  options: DemoScreenOptions,
+export function createScreen<V extends { elapsedMs: number }>(
+  options: ScreenOptions,
   renderer: ViewRenderer<V>,
   displayOptions: DisplayOptions = {},
-): DemoScreen<V> {
+): Screen<V> {
   const out = options.out ?? process.stdout;
   const display = createDisplay(out, options.live ?? out.isTTY === true, renderer, displayOptions);
   let startedAt = performance.now();

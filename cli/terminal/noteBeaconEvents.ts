@@ -1,5 +1,5 @@
-import type { BeaconHeadMonitor } from '../adapters/beacon/index.js';
-import type { StreamLostEvent } from '../src/index.js';
+import type { BeaconHeadMonitor } from '../../adapters/beacon/index.js';
+import type { StreamLostEvent } from '../../src/index.js';
 
 /** What {@link noteBeaconEvents} has counted so far, and how to stop it. */
 export interface BeaconEventNotes {

@@ -1,5 +1,5 @@
-/** Where the demo writes: `process.stdout`, or anything with `write` (tests capture output this way). */
-export interface DemoOutput {
+/** Where a screen writes: `process.stdout`, or anything with `write` (tests capture output this way). */
+export interface ScreenOutput {
   write(text: string): unknown;
   /** A terminal that understands cursor movement. */
   readonly isTTY?: boolean;
@@ -7,7 +7,7 @@ export interface DemoOutput {
   readonly columns?: number;
 }
 
-/** Turns a view of the demo into text; pure, no ANSI. */
+/** Turns a view of a run (a demo part, a watch) into text; pure, no ANSI. */
 export interface ViewRenderer<V> {
   /** The live table: lines no wider than `width`, followed by the recent `events`. */
   table(view: V, events: readonly string[], width: number): string[];
@@ -15,7 +15,7 @@ export interface ViewRenderer<V> {
   status(view: V): string;
 }
 
-/** The demo's screen: a live table in a terminal, plain lines anywhere else. */
+/** A run's display: a live table in a terminal, plain lines anywhere else. */
 export interface Display<V> {
   /** Something happened (a fault step, a failover event); `line` carries its time stamp. */
   note(line: string): void;
@@ -49,10 +49,10 @@ const CLEAR_TO_SCREEN_END = '\x1b[J';
  * the plain statuses and bound the live table's width.
  *
  * @example
- * const display = createDisplay(process.stdout, process.stdout.isTTY === true, { table: renderTable, status: renderStatusLine });
+ * const display = createDisplay(process.stdout, process.stdout.isTTY === true, { table: renderDemoTable, status: renderDemoStatus });
  */
 export function createDisplay<V extends { elapsedMs: number }>(
-  out: DemoOutput,
+  out: ScreenOutput,
   live: boolean,
   renderer: ViewRenderer<V>,
   options: DisplayOptions = {},
@@ -63,13 +63,13 @@ export function createDisplay<V extends { elapsedMs: number }>(
 }
 
 class LiveDisplay<V> implements Display<V> {
-  readonly #out: DemoOutput;
+  readonly #out: ScreenOutput;
   readonly #renderer: ViewRenderer<V>;
   readonly #maxWidth: number;
   readonly #events: string[] = [];
   #drawnLines = 0;
 
-  constructor(out: DemoOutput, renderer: ViewRenderer<V>, maxWidth: number) {
+  constructor(out: ScreenOutput, renderer: ViewRenderer<V>, maxWidth: number) {
     this.#out = out;
     this.#renderer = renderer;
     this.#maxWidth = maxWidth;
@@ -95,12 +95,12 @@ class LiveDisplay<V> implements Display<V> {
 }
 
 class PlainDisplay<V extends { elapsedMs: number }> implements Display<V> {
-  readonly #out: DemoOutput;
+  readonly #out: ScreenOutput;
   readonly #renderer: ViewRenderer<V>;
   readonly #statusEveryMs: number;
   #lastStatusMs = 0;
 
-  constructor(out: DemoOutput, renderer: ViewRenderer<V>, statusEveryMs: number) {
+  constructor(out: ScreenOutput, renderer: ViewRenderer<V>, statusEveryMs: number) {
     this.#out = out;
     this.#renderer = renderer;
     this.#statusEveryMs = statusEveryMs;

@@ -1,4 +1,4 @@
-import type { EndpointStateEvent, RouteChangeEvent } from '../src/index.js';
+import type { EndpointStateEvent, RouteChangeEvent } from '../../src/index.js';
 
 /**
  * A route change in words: `route node-a → node-b (no answer within 250 ms)`.

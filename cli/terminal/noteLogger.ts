@@ -1,4 +1,4 @@
-import type { Logger } from '../src/index.js';
+import type { Logger } from '../../src/index.js';
 
 /**
  * Routes the failover's errors into the demo's event lines. Warnings are left out: they

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type DemoView, renderStatusLine, renderTable } from './table.js';
+import { type DemoView, renderDemoStatus, renderDemoTable } from './demoTable.js';
 
 const LONG = 'eu-west-primary-soroban-rpc-with-a-very-long-label';
 
@@ -40,34 +40,34 @@ function view(overrides: Partial<DemoView> = {}): DemoView {
   };
 }
 
-describe('renderTable', () => {
+describe('renderDemoTable', () => {
   it('keeps every line within 80 columns, however long the labels, reasons and events', () => {
     const events = [`[ 12.3s] route ${LONG} → ${LONG}-backup (probe timed out after 320 ms; ${LONG})`];
-    const lines = renderTable(view(), events, 80);
+    const lines = renderDemoTable(view(), events, 80);
     for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(80);
     expect(lines.join('\n')).toContain('…');
   });
 
   it('fits a terminal narrower than 80 columns', () => {
-    for (const line of renderTable(view(), ['an event'], 50))
+    for (const line of renderDemoTable(view(), ['an event'], 50))
       expect(line.length, line).toBeLessThanOrEqual(50);
   });
 
   it('marks the first choice and shows state, RTT, head, share and errors in columns', () => {
-    const lines = renderTable(view({ endpoints: [view().endpoints[1]!] }), [], 80);
+    const lines = renderDemoTable(view({ endpoints: [view().endpoints[1]!] }), [], 80);
     const row = lines.find((line) => line.startsWith('▶'));
     expect(row).toMatch(/^▶ eu-west-pri… healthy\s+3 ms\s+1012\s+100%\s+0$/);
     expect(lines).toContain('  (none yet)');
   });
 
   it('has no escape codes: cursor movement is the display’s business', () => {
-    expect(renderTable(view(), ['event']).join('\n')).not.toContain('\x1b');
+    expect(renderDemoTable(view(), ['event']).join('\n')).not.toContain('\x1b');
   });
 });
 
-describe('renderStatusLine', () => {
+describe('renderDemoStatus', () => {
   it('puts every endpoint and the totals on one line', () => {
-    const line = renderStatusLine(view());
+    const line = renderDemoStatus(view());
     expect(line).toMatch(/^\[ 12\.3s\] /);
     expect(line).toContain('▶eu-west-primary-soroban-rpc-with-a-very-long-label-backup healthy 3 ms 100%');
     expect(line).toMatch(/1234567 calls, 0 failed$/);

@@ -1,4 +1,4 @@
-import type { FailoverControl } from '../src/index.js';
+import type { FailoverControl } from '../../src/index.js';
 import { describeRouteChange, describeStateChange } from './describeEvent.js';
 
 /** The subscription made by {@link noteFailoverEvents}. */

@@ -30,3 +30,8 @@ export function millis(ms: number | undefined): string {
 export function percent(share: number | undefined): string {
   return share === undefined ? '-' : `${Math.round(share * 100)}%`;
 }
+
+/** A time stamp for plain lines and event lists: `[ 12.3s]`. */
+export function stamp(elapsedMs: number): string {
+  return `[${seconds(elapsedMs).padStart(6)}]`;
+}
