@@ -32,6 +32,7 @@ export default defineConfig({
     // Examples import the package by name, as a user would; tests run them against the source.
     alias: [
       { find: /^switchyard-rpc$/, replacement: source('./src/index.ts') },
+      { find: /^switchyard-rpc\/adapter$/, replacement: source('./src/adapter.ts') },
       { find: /^switchyard-rpc\/beacon$/, replacement: source('./adapters/beacon/index.ts') },
       { find: /^switchyard-rpc\/prometheus$/, replacement: source('./adapters/prometheus/index.ts') },
       { find: /^switchyard-rpc\/redis$/, replacement: source('./adapters/redis/index.ts') },
@@ -50,6 +51,7 @@ export default defineConfig({
       'adapters/**/*.test.ts',
       'cli/**/*.test.ts',
       'test/**/*.test.ts',
+      'testing/**/*.test.ts',
       'examples/**/*.test.ts',
     ],
     setupFiles: ['reflect-metadata'],

@@ -30,9 +30,9 @@ const SDK_VERSIONS = { 16: '16.3.0', 17: '17.2.0' };
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 /** The lowest viem the peer range admits (`^2.N.0` → 2.N.0): what an app on the oldest allowed viem runs. */
 const OLDEST_VIEM = oldestOf(readJson(join(root, 'package.json')).peerDependencies.viem);
-// vitest filters (path substrings): every adapter suite and the integration tests that use an SDK.
-const TEST_FILTERS = ['adapters/', 'test/soroban-', 'test/viem-', 'test/beacon-monitor.test.ts'];
-const VIEM_FILTERS = ['adapters/viem/', 'test/viem-'];
+// vitest filters (path substrings): every adapter and simulator suite and the integration tests that use an SDK.
+const TEST_FILTERS = ['adapters/', 'testing/', 'test/soroban-', 'test/viem-', 'test/beacon-monitor.test.ts'];
+const VIEM_FILTERS = ['adapters/viem/', 'testing/viem/', 'test/viem-'];
 /**
  * Rows: a Node major with an SDK major (and the other SDK as the second copy) on every adapter suite,
  * or with the oldest viem on the viem suites (viem 2.x itself supports every Node this package does).

@@ -3,7 +3,7 @@ import {
   type EvmClusterOptions,
   EvmSimulator,
   type EvmSimulatorStartOptions,
-} from '../adapters/viem/simulator.js';
+} from '../testing/viem.js';
 
 const running: Array<{ close(): Promise<void> }> = [];
 

@@ -2,8 +2,8 @@ import { createPublicClient, fallback, http, parseGwei } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type FailoverTransport, failover } from '../adapters/viem/index.js';
-import { EvmCluster } from '../adapters/viem/simulator.js';
 import { silentLogger } from '../src/index.js';
+import { EvmCluster } from '../testing/viem.js';
 import { timed, waitFor } from './helpers.js';
 import { simulatedChain } from './simulatedChain.js';
 

@@ -1,8 +1,8 @@
 import { createPublicClient, http } from 'viem';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type FailoverTransport, failover } from '../adapters/viem/index.js';
-import { EvmCluster } from '../adapters/viem/simulator.js';
 import { silentLogger } from '../src/index.js';
+import { EvmCluster } from '../testing/viem.js';
 import { waitFor } from './helpers.js';
 import { simulatedChain } from './simulatedChain.js';
 

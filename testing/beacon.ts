@@ -21,5 +21,5 @@ export {
   type BeaconSimulatorOptions,
   type BeaconSimulatorStartOptions,
   type BeaconSimulatorStats,
-} from '../adapters/beacon/simulator.js';
+} from './beacon/simulator.js';
 export type { HttpFaults } from './simulated/faultGate.js';

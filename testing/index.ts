@@ -8,6 +8,9 @@
  * await cluster.nodes[0]!.setFaults({ refuse: true });
  * await cluster.close();
  */
+
+/** The simulated beacon node and cluster, also available alone from `switchyard-rpc/testing/beacon`. */
+export * from './beacon.js';
 export {
   SorobanCluster,
   type SorobanClusterOptions,
@@ -18,7 +21,4 @@ export {
   type SorobanSimulatorOptions,
   type SorobanSimulatorStartOptions,
   type SorobanSimulatorStats,
-} from '../adapters/soroban/simulator.js';
-
-/** The simulated beacon node and cluster, also available alone from `switchyard-rpc/testing/beacon`. */
-export * from './beacon.js';
+} from './soroban/simulator.js';

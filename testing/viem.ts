@@ -20,4 +20,4 @@ export {
   type EvmSimulatorOptions,
   type EvmSimulatorStartOptions,
   type EvmSimulatorStats,
-} from '../adapters/viem/simulator.js';
+} from './viem/simulator.js';

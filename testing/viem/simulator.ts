@@ -17,11 +17,11 @@ import {
   slice,
   stringToHex,
 } from 'viem';
-import { httpFaultGate, roll } from '../../testing/simulated/faultGate.js';
-import { HeadClock } from '../../testing/simulated/HeadClock.js';
-import { readBody, send } from '../../testing/simulated/http.js';
-import { NodeServer } from '../../testing/simulated/NodeServer.js';
-import { waitForHead } from '../../testing/simulated/waitForHead.js';
+import { httpFaultGate, roll } from '../simulated/faultGate.js';
+import { HeadClock } from '../simulated/HeadClock.js';
+import { readBody, send } from '../simulated/http.js';
+import { NodeServer } from '../simulated/NodeServer.js';
+import { waitForHead } from '../simulated/waitForHead.js';
 import { SimulatorWebSocket } from './simulatorWebSocket.js';
 
 /**

@@ -4,9 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { rpc } from '@stellar/stellar-sdk';
 import { afterEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/index.js';
-import { classifySorobanError, type FailoverServer, withFailover } from './index.js';
-import { SorobanSimulator } from './simulator.js';
+import { classifySorobanError, type FailoverServer, withFailover } from '../adapters/soroban/index.js';
+import { silentLogger } from '../src/index.js';
+import { SorobanSimulator } from '../testing/index.js';
 
 // What the adapter relies on that changed between @stellar/stellar-sdk majors. Each test holds on
 // every supported major: `npm test` runs them with SDK 15, `npm run test:matrix` with 16 and 17.

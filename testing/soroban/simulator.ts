@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FeeBumpTransaction, Keypair, Networks, StrKey, TransactionBuilder, xdr } from '@stellar/stellar-sdk';
-import { httpFaultGate } from '../../testing/simulated/faultGate.js';
-import { HeadClock } from '../../testing/simulated/HeadClock.js';
-import { readBody, send } from '../../testing/simulated/http.js';
-import { NodeServer } from '../../testing/simulated/NodeServer.js';
-import { waitForHead } from '../../testing/simulated/waitForHead.js';
+import { httpFaultGate } from '../simulated/faultGate.js';
+import { HeadClock } from '../simulated/HeadClock.js';
+import { readBody, send } from '../simulated/http.js';
+import { NodeServer } from '../simulated/NodeServer.js';
+import { waitForHead } from '../simulated/waitForHead.js';
 
 /**
  * Fault knobs of one simulated node. Every knob is independent and can be changed while the node runs.

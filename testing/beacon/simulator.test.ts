@@ -579,7 +579,7 @@ describe('BeaconCluster lifecycle', () => {
 
   it('lets a process exit after close(), and never keeps it alive on its timers alone', async () => {
     // test/globalSetup.ts builds dist/ before any test file runs.
-    const built = 'dist/adapters/beacon/simulator.js';
+    const built = 'dist/testing/beacon.js';
     expect(existsSync(built)).toBe(true);
     // Each node also holds an SSE stream from this same process: the client side would keep the process
     // alive if close() or refuse left the server side open. Event delays longer than a slot overlap.

@@ -491,7 +491,7 @@ describe('batches, stats, events and shutdown', () => {
 
   it('lets a process exit after close(), and never keeps it alive on its clock alone', async () => {
     // test/globalSetup.ts builds dist/ before any test file runs.
-    const built = 'dist/adapters/viem/simulator.js';
+    const built = 'dist/testing/viem.js';
     expect(existsSync(built)).toBe(true);
     // Each node also holds a subscribed WebSocket from this same process: the client side would keep the
     // process alive if close() or refuse left the server side open.

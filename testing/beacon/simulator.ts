@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type HttpFaults, httpFaultGate } from '../../testing/simulated/faultGate.js';
-import { HeadClock } from '../../testing/simulated/HeadClock.js';
-import { send } from '../../testing/simulated/http.js';
-import { NodeServer } from '../../testing/simulated/NodeServer.js';
-import { waitForHead } from '../../testing/simulated/waitForHead.js';
+import { type HttpFaults, httpFaultGate } from '../simulated/faultGate.js';
+import { HeadClock } from '../simulated/HeadClock.js';
+import { send } from '../simulated/http.js';
+import { NodeServer } from '../simulated/NodeServer.js';
+import { waitForHead } from '../simulated/waitForHead.js';
 
 /**
  * Fault knobs of one simulated beacon node: the shared HTTP faults (applied to REST requests and to the
