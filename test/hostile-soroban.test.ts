@@ -109,7 +109,9 @@ describe('withFailover (rpc.Server) against hostile nodes', () => {
       bad.become({ http: behaviour });
       const asked = bad.stats.requests;
       // At once, while the bad node still looks healthy and comes first; then after it was judged.
-      const first = await Promise.all(Array.from({ length: burst }, () => timed(() => server.getLatestLedger())));
+      const first = await Promise.all(
+        Array.from({ length: burst }, () => timed(() => server.getLatestLedger())),
+      );
       expect(bad.stats.requests).toBeGreaterThan(asked);
       // Judged: avoided, for a reason that names the fault (a probe still out first reads `no answer within`).
       const badOne = () => server.failover.status().endpoints.find((e) => e.label === 'bad');
