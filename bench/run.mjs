@@ -4,8 +4,7 @@
 //   npm run bench                           # the full run (its duration is printed and recorded)
 //   npm run bench -- --quick                # every scenario, shorter: under 2 minutes on 2 cores
 //   npm run bench -- --only evm,overhead    # some of them
-//   npm run bench -- --quick --update-readme  # also replace the README's benchmark tables (detail
-//                                             # tables left out) and docs/benchmarks.md (all of them)
+//   npm run bench -- --quick --update-docs  # also replace the tables of docs/benchmarks.md
 //
 // Runs against the built package (`npm run build`; the npm script does it). Exit code 1 when a
 // bench failed to run (not when a client did badly: that is what the tables are for).
@@ -15,12 +14,11 @@ import { benchArgs, machineInfo, markdownTable } from './lib/report.mjs';
 
 /** In the order the summary shows them. */
 const BENCHES = ['evm', 'soroban', 'beacon', 'overhead', 'scale', 'probeCost', 'recovery'];
-const README = new URL('../README.md', import.meta.url);
 const SUMMARY = new URL('./results/summary.md', import.meta.url);
 const FULL_TABLES = new URL('../docs/benchmarks.md', import.meta.url);
 const MARKERS = { start: '<!-- bench:start -->', end: '<!-- bench:end -->' };
 
-const args = benchArgs({ only: { type: 'string' }, 'update-readme': { type: 'boolean' } });
+const args = benchArgs({ only: { type: 'string' }, 'update-docs': { type: 'boolean' } });
 const selected = args.only ? args.only.split(',').map((name) => name.trim()) : BENCHES;
 const unknown = selected.filter((name) => !BENCHES.includes(name));
 if (unknown.length > 0) {
@@ -44,18 +42,16 @@ const results = selected.flatMap((name) => {
     return [];
   }
 });
-const summary = renderSummary(results, durationMs, { details: true });
+const summary = renderSummary(results, durationMs);
 writeFileSync(SUMMARY, summary);
 process.stdout.write(
   `\nall benches: ${(durationMs / 1000).toFixed(0)} s; summary in bench/results/summary.md\n`,
 );
-if (args['update-readme']) {
-  updateReadme(renderSummary(results, durationMs, { details: false }));
-  writeFileSync(FULL_TABLES, `# Benchmarks: every table\n\n${summary}`);
+if (args['update-docs']) {
+  updateTables(summary);
   // Aligned columns, as the repository's formatter (and its lint) wants them.
-  const files = [README, FULL_TABLES].map((url) => url.pathname);
   const biome = new URL('../node_modules/.bin/biome', import.meta.url).pathname;
-  if (spawnSync(biome, ['format', '--write', ...files], { stdio: 'inherit' }).status !== 0)
+  if (spawnSync(biome, ['format', '--write', FULL_TABLES.pathname], { stdio: 'inherit' }).status !== 0)
     process.exitCode = 1;
 }
 if (failed.length > 0) process.stderr.write(`FAILED: ${failed.join(', ')}\n`);
@@ -74,8 +70,8 @@ function runBench(name, quick) {
   });
 }
 
-/** Markdown: how and where it ran, then each bench's tables (`details`: also those marked `detail`). */
-function renderSummary(results, totalMs, { details }) {
+/** Markdown: how and where it ran, then each bench's tables (those marked `detail` folded in a <details>). */
+function renderSummary(results, totalMs) {
   const machine = machineInfo();
   const command = `npm run bench${args.quick ? ' -- --quick' : ''}`;
   const lines = [
@@ -86,23 +82,26 @@ function renderSummary(results, totalMs, { details }) {
   ];
   for (const result of results) {
     for (const table of result.tables ?? []) {
-      if (table.detail && !details) continue;
-      lines.push('', `**${table.title}**`, '', markdownTable(table.header, table.rows));
+      const rendered = markdownTable(table.header, table.rows);
+      if (table.detail)
+        lines.push('', '<details>', `<summary>${table.title}</summary>`, '', rendered, '', '</details>');
+      else lines.push('', `**${table.title}**`, '', rendered);
     }
     if (result.notes?.length) lines.push('', ...result.notes.map((note) => `- ${note}`));
   }
   return `${lines.join('\n')}\n`;
 }
 
-function updateReadme(summary) {
-  const text = readFileSync(README, 'utf8');
+/** Replaces the tables between the markers of docs/benchmarks.md; the prose around them stays. */
+function updateTables(summary) {
+  const text = readFileSync(FULL_TABLES, 'utf8');
   const start = text.indexOf(MARKERS.start);
   const end = text.indexOf(MARKERS.end);
   if (start < 0 || end < start) {
-    process.stderr.write(`README has no ${MARKERS.start} … ${MARKERS.end} block: not updated\n`);
+    process.stderr.write(`docs/benchmarks.md has no ${MARKERS.start} … ${MARKERS.end} block: not updated\n`);
     process.exitCode = 1;
     return;
   }
-  writeFileSync(README, `${text.slice(0, start + MARKERS.start.length)}\n${summary}${text.slice(end)}`);
-  process.stdout.write('README benchmark tables updated\n');
+  writeFileSync(FULL_TABLES, `${text.slice(0, start + MARKERS.start.length)}\n${summary}${text.slice(end)}`);
+  process.stdout.write('docs/benchmarks.md tables updated\n');
 }
