@@ -1,6 +1,12 @@
 import { parseArgs } from 'node:util';
 import { redactUrl } from '../src/endpoint.js';
-import { DEMO_CHAIN_NAMES } from './DemoChain.js';
+import { DEMO_CHAIN_NAMES } from './demo/DemoChain.js';
+import {
+  DEFAULT_BEACON_DEMO_SECONDS,
+  DEFAULT_DEMO_PROBE_INTERVAL_MS,
+  DEFAULT_DEMO_SECONDS,
+  MAX_DEMO_WORKERS,
+} from './demo/demoDefaults.js';
 
 /** The parts the demo can run: failover on a chain's RPC nodes, or beacon head streams. */
 export const DEMO_PART_NAMES = [...DEMO_CHAIN_NAMES, 'beacon'] as const;
@@ -45,14 +51,6 @@ export type Command =
     }
   | { name: 'usage-error'; message: string };
 
-/** Default length of the demo: long enough for every fault step to play out and recover. */
-export const DEFAULT_DEMO_SECONDS = 30;
-/** Default length of the beacon part: forty half-second slots fit its faults and their recovery. */
-export const DEFAULT_BEACON_DEMO_SECONDS = 20;
-/** Default probe interval of the demo: faster than the library's 1 s so the table moves visibly. */
-export const DEFAULT_DEMO_PROBE_INTERVAL_MS = 400;
-/** Most worker processes of `demo --workers`: beyond that a small machine measures its own CPU, not the library. */
-export const MAX_DEMO_WORKERS = 16;
 /** Default probe interval of `watch`: the library's own default. */
 export const DEFAULT_WATCH_INTERVAL_MS = 1000;
 /** Shortest probe interval of `watch`: real endpoints, often metered, are probed that often each. */

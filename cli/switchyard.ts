@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
-import { runDemo } from './demo.js';
+import { runDemo } from './demo/runDemo.js';
 import { type Command, type DemoPart, HELP, parseCommand, type WatchCommand } from './parseCommand.js';
 import { runWatch } from './watch.js';
 import { WatchError } from './watchError.js';
@@ -94,7 +94,7 @@ async function runPart(
   const { chain, durationMs } = part;
   if (chain === 'beacon') {
     // Loaded when its part runs, like the chains' SDKs: a Soroban-only run need not load undici.
-    const { runBeaconDemo } = await import('./beaconDemo.js');
+    const { runBeaconDemo } = await import('./demo/beacon/runBeaconDemo.js');
     await runBeaconDemo({ durationMs, probeIntervalMs, signal });
     return false;
   }
@@ -103,7 +103,7 @@ async function runPart(
     return false;
   }
   // Loaded only when asked for: it needs the Stellar SDK, which an EVM-only user may not have.
-  const { runWorkersDemo } = await import('./workersDemo.js');
+  const { runWorkersDemo } = await import('./demo/workers/runWorkersDemo.js');
   const summary = await runWorkersDemo({ durationMs, probeIntervalMs, workers, signal });
   return summary.workers.some((worker) => worker.crashed !== undefined);
 }

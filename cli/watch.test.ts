@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redactUrl } from '../src/index.js';
 import { BeaconCluster, SorobanCluster } from '../testing/index.js';
 import { EvmCluster } from '../testing/viem.js';
-import { waitUntil } from './beaconWaits.js';
+import { waitUntil } from './demo/beacon/waitUntil.js';
 import { runWatch } from './watch.js';
 
 // The built CLI: globalSetup builds dist/ before any test runs.

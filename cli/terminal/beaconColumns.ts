@@ -2,7 +2,7 @@ import type { HeadStreamStatus } from '../../src/index.js';
 import { millis } from './format.js';
 import type { Column } from './table.js';
 
-/** A beacon node's line in a table (the demo's, `watch`'s): its stream's status, and the heads it delivered first. */
+/** A beacon node's line in the demo's and `watch`'s tables: its stream, and the heads it delivered first. */
 export interface BeaconNodeRow
   extends Pick<
     HeadStreamStatus,

@@ -7,10 +7,10 @@ import {
 } from './display.js';
 import { stamp } from './format.js';
 
-/** How often a live table is redrawn: about four times a second, smooth enough to watch, cheap enough not to matter. */
+/** How often a live table is redrawn: four times a second is smooth to watch and costs nothing. */
 export const REFRESH_MS = 250;
 
-/** What the demo and `watch` show their run on: the output, the display, the run's clock and its event lines. */
+/** What a demo part or a watch shows its run on: output, display, the run's clock, its event lines. */
 export interface Screen<V> {
   out: ScreenOutput;
   display: Display<V>;

@@ -35,7 +35,8 @@ export function renderColumns<R>(columns: readonly Column<R>[], rows: readonly R
  * there is one, a blank line.
  *
  * @example
- * renderHeading('switchyard demo: failover across 3 simulated EVM nodes', { elapsedMs: 1200, durationMs: 30_000 }, 80);
+ * renderHeading('switchyard demo: 3 EVM nodes', { elapsedMs: 1200, durationMs: 30_000 }, 80);
+ * // ['switchyard demo: 3 EVM nodes    (spaces up to column 68)    1.2s / 30.0s', '']
  */
 export function renderHeading(
   title: string,

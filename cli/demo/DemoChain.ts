@@ -1,4 +1,4 @@
-import type { FailoverControl, Logger } from '../src/index.js';
+import type { FailoverControl, Logger } from '../../src/index.js';
 import type { FaultStep } from './faultTimeline.js';
 import type { DemoCall } from './startWorkload.js';
 
@@ -119,8 +119,8 @@ export function defineDemoChain<C extends DemoClusterLike>(spec: DemoChainSpec<C
 export async function loadDemoChain(name: DemoChainName): Promise<DemoChain> {
   switch (name) {
     case 'soroban':
-      return (await import('./sorobanDemoChain.js')).sorobanDemoChain;
+      return (await import('./soroban/sorobanDemoChain.js')).sorobanDemoChain;
     case 'evm':
-      return (await import('./evmDemoChain.js')).evmDemoChain;
+      return (await import('./evm/evmDemoChain.js')).evmDemoChain;
   }
 }

@@ -1,5 +1,5 @@
-import type { BeaconCluster, BeaconSimulator } from '../testing/beacon.js';
-import { ALL_CLEARED, demoNodes, type FaultStep, type ScriptStep, scaleScript } from './faultTimeline.js';
+import type { BeaconCluster, BeaconSimulator } from '../../../testing/beacon.js';
+import { ALL_CLEARED, demoNodes, type FaultStep, type ScriptStep, scaleScript } from '../faultTimeline.js';
 
 /** A fault that has just ended (or, for a one-off like a dropped stream, just happened). */
 export interface ClearedFault {

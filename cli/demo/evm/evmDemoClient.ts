@@ -1,7 +1,7 @@
 import { type Chain, createPublicClient, defineChain, http, type PublicClient } from 'viem';
-import { type FailoverTransport, failover } from '../adapters/viem/index.js';
-import type { EvmCluster } from '../testing/viem.js';
-import type { DemoConnectOptions } from './DemoChain.js';
+import { type FailoverTransport, failover } from '../../../adapters/viem/index.js';
+import type { EvmCluster } from '../../../testing/viem.js';
+import type { DemoConnectOptions } from '../DemoChain.js';
 
 /** The viem transport's default, spelled out because the stale-answer count uses it too. */
 export const EVM_LAG_TOLERANCE = 2;

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { runBeaconDemo } from './beaconDemo.js';
+import { runBeaconDemo } from './runBeaconDemo.js';
 
 /** Sockets, servers and ref'd timers: what would keep the process running after the demo. */
 function running(): string[] {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { BeaconNodeRow } from '../../terminal/beaconColumns.js';
 import { type BeaconView, renderBeaconStatus, renderBeaconTable } from './beaconTable.js';
-import type { BeaconNodeRow } from './terminal/beaconColumns.js';
 
 const LONG = 'eu-west-primary-beacon-node-with-a-very-long-label';
 

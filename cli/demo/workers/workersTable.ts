@@ -1,5 +1,5 @@
-import { cell, millis, seconds, stamp, truncate } from './terminal/format.js';
-import { renderHeading, renderRecentEvents } from './terminal/table.js';
+import { cell, millis, seconds, stamp, truncate } from '../../terminal/format.js';
+import { renderHeading, renderRecentEvents } from '../../terminal/table.js';
 import type { WorkerStatus } from './workerProtocol.js';
 
 /** One worker's line: its latest status, or why it is gone. */

@@ -1,8 +1,8 @@
-import { EvmCluster, type EvmSimulator } from '../testing/viem.js';
-import { DEMO_NODE_LABELS, defineDemoChain } from './DemoChain.js';
+import { EvmCluster, type EvmSimulator } from '../../../testing/viem.js';
+import { DEMO_NODE_LABELS, defineDemoChain } from '../DemoChain.js';
+import { demoNodes, faultTimeline, type ScriptStep } from '../faultTimeline.js';
 import { evmCalls } from './evmCalls.js';
 import { createEvmDemoClient, EVM_LAG_TOLERANCE } from './evmDemoClient.js';
-import { demoNodes, faultTimeline, type ScriptStep } from './faultTimeline.js';
 
 /** What the EVM demo counts heads in. */
 const HEAD_UNIT = 'blocks';

@@ -1,4 +1,4 @@
-import type { HeadStreamStatus } from '../src/index.js';
+import type { HeadStreamStatus } from '../../../src/index.js';
 import type { ClearedFault } from './beaconTimeline.js';
 
 /** How long one node took to stream again after one fault ended. */

@@ -1,6 +1,6 @@
 import { rpc } from '@stellar/stellar-sdk';
-import { type FailoverServer, withFailover } from '../adapters/soroban/index.js';
-import type { Logger, StateStore } from '../src/index.js';
+import { type FailoverServer, withFailover } from '../../../adapters/soroban/index.js';
+import type { Logger, StateStore } from '../../../src/index.js';
 
 /** A node the demo routes to; plain data, so a worker process can be told about it. */
 export interface DemoNode {
@@ -8,7 +8,7 @@ export interface DemoNode {
   url: string;
 }
 
-export interface DemoServerOptions {
+export interface SorobanDemoServerOptions {
   /** Background probe interval. */
   probeIntervalMs: number;
   /** Where the failover's own errors go; the default console logger would scribble over the live table. */
@@ -18,7 +18,7 @@ export interface DemoServerOptions {
 }
 
 /** The library default, spelled out because the stale-answer count uses it too. */
-export const LAG_TOLERANCE = 5;
+export const SOROBAN_LAG_TOLERANCE = 5;
 
 /**
  * What a user writes: their own `rpc.Server` on the first node, wrapped with `withFailover`.
@@ -26,17 +26,20 @@ export const LAG_TOLERANCE = 5;
  * traffic while it is unfit.
  *
  * @example
- * const server = createDemoServer(cluster.nodes, { probeIntervalMs: 400, logger: silentLogger });
+ * const server = createSorobanDemoServer(cluster.nodes, { probeIntervalMs: 400, logger: silentLogger });
  * await server.getLatestLedger();
  * await server.failover.close();
  */
-export function createDemoServer(nodes: readonly DemoNode[], options: DemoServerOptions): FailoverServer {
+export function createSorobanDemoServer(
+  nodes: readonly DemoNode[],
+  options: SorobanDemoServerOptions,
+): FailoverServer {
   const [primary] = nodes;
   if (!primary) throw new Error('the demo needs at least one node');
   return withFailover(new rpc.Server(primary.url, { allowHttp: true }), {
     endpoints: nodes.map((node, i) => ({ url: node.url, label: node.name, priority: i === 0 ? 0 : 1 })),
     probeIntervalMs: options.probeIntervalMs,
-    lagTolerance: LAG_TOLERANCE,
+    lagTolerance: SOROBAN_LAG_TOLERANCE,
     logger: options.logger,
     stateStore: options.stateStore,
   });

@@ -1,9 +1,9 @@
-import type { SorobanCluster } from '../testing/index.js';
-import { defineDemoChain } from './DemoChain.js';
-import { startDemoCluster } from './demoCluster.js';
-import { createDemoServer, LAG_TOLERANCE } from './demoServer.js';
-import { demoNodes, type FaultStep, faultTimeline } from './faultTimeline.js';
+import type { SorobanCluster } from '../../../testing/index.js';
+import { defineDemoChain } from '../DemoChain.js';
+import { demoNodes, type FaultStep, faultTimeline } from '../faultTimeline.js';
 import { sorobanCalls } from './sorobanCalls.js';
+import { startSorobanDemoCluster } from './sorobanDemoCluster.js';
+import { createSorobanDemoServer, SOROBAN_LAG_TOLERANCE } from './sorobanDemoServer.js';
 
 /** What the Soroban demo counts heads in. */
 const HEAD_UNIT = 'ledgers';
@@ -18,10 +18,10 @@ const HEAD_UNIT = 'ledgers';
 export const sorobanDemoChain = defineDemoChain({
   nodeKind: 'Soroban RPC',
   headUnit: HEAD_UNIT,
-  lagTolerance: LAG_TOLERANCE,
-  startCluster: startDemoCluster,
+  lagTolerance: SOROBAN_LAG_TOLERANCE,
+  startCluster: startSorobanDemoCluster,
   connect(cluster, options) {
-    const server = createDemoServer(cluster.nodes, options);
+    const server = createSorobanDemoServer(cluster.nodes, options);
     return { failover: server.failover, calls: sorobanCalls(server) };
   },
   timeline: sorobanTimeline,

@@ -1,5 +1,5 @@
-import { BeaconCluster } from '../testing/beacon.js';
-import { DEMO_NODE_LABELS } from './DemoChain.js';
+import { BeaconCluster } from '../../../testing/beacon.js';
+import { DEMO_NODE_LABELS } from '../DemoChain.js';
 
 /** Mainnet's 12 s slots would leave a 20 s demo with two heads; half a second keeps the table moving. */
 export const BEACON_DEMO_SLOT_MS = 500;

@@ -1,19 +1,19 @@
-import { type BeaconHeadMonitor, createBeaconHeadMonitor } from '../adapters/beacon/index.js';
-import type { BeaconCluster } from '../testing/beacon.js';
-import { BEACON_DEMO_SLOT_MS, startBeaconDemoCluster } from './beaconCluster.js';
-import { BeaconRecoveries } from './beaconRecoveries.js';
+import { type BeaconHeadMonitor, createBeaconHeadMonitor } from '../../../adapters/beacon/index.js';
+import type { BeaconCluster } from '../../../testing/beacon.js';
+import { seconds } from '../../terminal/format.js';
+import { type BeaconEventNotes, noteBeaconEvents } from '../../terminal/noteBeaconEvents.js';
+import { noteLogger } from '../../terminal/noteLogger.js';
+import { createScreen, REFRESH_MS, type Screen } from '../../terminal/screen.js';
+import { DEMO_NODE_LABELS } from '../DemoChain.js';
+import { DEFAULT_BEACON_DEMO_SECONDS, DEFAULT_DEMO_PROBE_INTERVAL_MS } from '../demoDefaults.js';
+import type { DemoOptions } from '../runDemo.js';
+import { TimelinePlayer } from '../TimelinePlayer.js';
+import { BeaconRecoveries } from './BeaconRecoveries.js';
+import { BEACON_DEMO_SLOT_MS, startBeaconDemoCluster } from './beaconDemoCluster.js';
 import { type BeaconDemoSummary, renderBeaconSummary } from './beaconSummary.js';
 import { type BeaconView, renderBeaconStatus, renderBeaconTable } from './beaconTable.js';
 import { beaconTimeline } from './beaconTimeline.js';
-import { waitUntil } from './beaconWaits.js';
-import { DEMO_NODE_LABELS } from './DemoChain.js';
-import type { DemoOptions } from './demo.js';
-import { DEFAULT_BEACON_DEMO_SECONDS, DEFAULT_DEMO_PROBE_INTERVAL_MS } from './parseCommand.js';
-import { TimelinePlayer } from './TimelinePlayer.js';
-import { seconds } from './terminal/format.js';
-import { type BeaconEventNotes, noteBeaconEvents } from './terminal/noteBeaconEvents.js';
-import { noteLogger } from './terminal/noteLogger.js';
-import { createScreen, REFRESH_MS, type Screen } from './terminal/screen.js';
+import { waitUntil } from './waitUntil.js';
 
 export interface BeaconDemoOptions extends Omit<DemoOptions, 'chain'> {
   /** Slot length of the simulated beacon chain, whole ms of at least 10. @default 500 */

@@ -1,5 +1,5 @@
-import { type DemoSummary, renderSummary } from './summary.js';
-import { millis } from './terminal/format.js';
+import { millis } from '../../terminal/format.js';
+import { type DemoSummary, renderDemoSummary } from '../demoSummary.js';
 import type { WorkerStatus } from './workerProtocol.js';
 
 /** One worker's part of the run: its last counts and latencies. */
@@ -29,7 +29,7 @@ export function renderWorkersSummary(summary: WorkersDemoSummary): string[] {
   const { workers, probeIntervalMs, probesPerInterval } = summary;
   const nameWidth = Math.max(...workers.map((w) => w.name.length), 0);
   return [
-    ...renderSummary(summary),
+    ...renderDemoSummary(summary),
     ...workers.map(
       (w, i) =>
         `  ${i === 0 ? 'workers' : ''.padEnd(7)}        ${w.name.padEnd(nameWidth)}  ${w.requests} requests, ` +

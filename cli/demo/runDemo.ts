@@ -1,4 +1,10 @@
-import type { FailoverStatus } from '../src/index.js';
+import type { FailoverStatus } from '../../src/index.js';
+import type { ScreenOutput } from '../terminal/display.js';
+import { endpointCells } from '../terminal/endpointColumns.js';
+import { seconds } from '../terminal/format.js';
+import { noteFailoverEvents } from '../terminal/noteFailoverEvents.js';
+import { noteLogger } from '../terminal/noteLogger.js';
+import { createScreen, REFRESH_MS, type Screen } from '../terminal/screen.js';
 import { CallRecorder } from './CallRecorder.js';
 import {
   DEMO_NODE_LABELS,
@@ -7,18 +13,12 @@ import {
   type DemoChainRun,
   loadDemoChain,
 } from './DemoChain.js';
-import { type DemoView, renderDemoStatus, renderDemoTable } from './demo/demoTable.js';
-import { DEFAULT_DEMO_PROBE_INTERVAL_MS, DEFAULT_DEMO_SECONDS } from './parseCommand.js';
+import { CALLERS, DEFAULT_DEMO_PROBE_INTERVAL_MS, DEFAULT_DEMO_SECONDS, PAUSE_MS } from './demoDefaults.js';
+import { type DemoSummary, renderDemoSummary } from './demoSummary.js';
+import { type DemoView, renderDemoStatus, renderDemoTable } from './demoTable.js';
 import { startWorkload } from './startWorkload.js';
-import { type DemoSummary, renderSummary } from './summary.js';
 import { TimelinePlayer } from './TimelinePlayer.js';
 import { TrafficMeter } from './TrafficMeter.js';
-import type { ScreenOutput } from './terminal/display.js';
-import { endpointCells } from './terminal/endpointColumns.js';
-import { seconds } from './terminal/format.js';
-import { noteFailoverEvents } from './terminal/noteFailoverEvents.js';
-import { noteLogger } from './terminal/noteLogger.js';
-import { createScreen, REFRESH_MS, type Screen } from './terminal/screen.js';
 
 export interface DemoOptions {
   /** The simulated chain: Soroban RPC nodes, or EVM nodes behind a viem client. @default 'soroban' */
@@ -35,10 +35,6 @@ export interface DemoOptions {
   signal?: AbortSignal;
 }
 
-/** Concurrent callers: enough that every fault meets calls in flight. */
-export const CALLERS = 6;
-/** A caller's pause between calls: steady load without spinning a core on localhost round trips. */
-export const PAUSE_MS = 20;
 /** Traffic share in the table is measured over this window, so a route change shows at once. */
 const SHARE_WINDOW_MS = 2000;
 
@@ -70,7 +66,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
   try {
     screen.restart();
     const summary = await drive(chain, run, { durationMs, screen, signal: options.signal });
-    screen.out.write(`\n${renderSummary(summary).join('\n')}\n`);
+    screen.out.write(`\n${renderDemoSummary(summary).join('\n')}\n`);
     return summary;
   } finally {
     await run.close();

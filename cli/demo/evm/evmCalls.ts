@@ -1,5 +1,5 @@
 import type { Address, PublicClient } from 'viem';
-import type { DemoCall } from './startWorkload.js';
+import type { DemoCall } from '../startWorkload.js';
 
 /** Any address works: every simulated node answers the same fixed balance for it. */
 const ACCOUNT: Address = '0x00000000000000000000000000000000005a7c4d';

@@ -2,19 +2,19 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { SorobanCluster } from '../testing/index.js';
-import { CallRecorder } from './CallRecorder.js';
-import { DEMO_NODE_LABELS } from './DemoChain.js';
+import type { SorobanCluster } from '../../../testing/index.js';
+import { seconds } from '../../terminal/format.js';
+import { createScreen, REFRESH_MS, type Screen } from '../../terminal/screen.js';
+import { CallRecorder } from '../CallRecorder.js';
+import { DEMO_NODE_LABELS } from '../DemoChain.js';
+import { CALLERS, DEFAULT_DEMO_PROBE_INTERVAL_MS, DEFAULT_DEMO_SECONDS, PAUSE_MS } from '../demoDefaults.js';
+import type { DemoOptions } from '../runDemo.js';
+import { sorobanDemoChain, sorobanTimeline } from '../soroban/sorobanDemoChain.js';
+import { startSorobanDemoCluster } from '../soroban/sorobanDemoCluster.js';
+import { SOROBAN_LAG_TOLERANCE } from '../soroban/sorobanDemoServer.js';
+import { TimelinePlayer } from '../TimelinePlayer.js';
+import { TrafficMeter } from '../TrafficMeter.js';
 import { DemoWorkerProcess, type WorkerEnd } from './DemoWorkerProcess.js';
-import { CALLERS, type DemoOptions, PAUSE_MS } from './demo.js';
-import { startDemoCluster } from './demoCluster.js';
-import { LAG_TOLERANCE } from './demoServer.js';
-import { DEFAULT_DEMO_PROBE_INTERVAL_MS, DEFAULT_DEMO_SECONDS } from './parseCommand.js';
-import { sorobanDemoChain, sorobanTimeline } from './sorobanDemoChain.js';
-import { TimelinePlayer } from './TimelinePlayer.js';
-import { TrafficMeter } from './TrafficMeter.js';
-import { seconds } from './terminal/format.js';
-import { createScreen, REFRESH_MS, type Screen } from './terminal/screen.js';
 import { renderWorkersSummary, type WorkerFigures, type WorkersDemoSummary } from './workersSummary.js';
 import { renderWorkersStatus, renderWorkersTable, type WorkersView } from './workersTable.js';
 
@@ -22,8 +22,9 @@ export interface WorkersDemoOptions extends Omit<DemoOptions, 'chain'> {
   /** Worker processes sharing one FileStateStore; 1 to 16. */
   workers: number;
   /**
-   * The worker script. @default `demoWorker.js` next to this module: `dist/cli/demoWorker.js`
-   * when run from the build (tests running from source must point at the build).
+   * The worker script. @default `demoWorker.js` next to this module:
+   * `dist/cli/demo/workers/demoWorker.js` when run from the build (tests running from source must
+   * point at the build).
    */
   workerScript?: URL;
 }
@@ -57,7 +58,7 @@ export async function runWorkersDemo(options: WorkersDemoOptions): Promise<Worke
     `switchyard demo: ${DEMO_NODE_LABELS.length} simulated nodes, ${options.workers} worker processes ` +
       `× ${callers} callers sharing one state file, ${seconds(durationMs)}\n`,
   );
-  const cluster = await startDemoCluster();
+  const cluster = await startSorobanDemoCluster();
   const directory = await mkdtemp(join(tmpdir(), 'switchyard-demo-'));
   try {
     const nodes = cluster.nodes.map(({ name, url }) => ({ name, url }));
@@ -223,7 +224,7 @@ function summarise(
     requests,
     failed,
     stale: recorder.stale,
-    lagTolerance: LAG_TOLERANCE,
+    lagTolerance: SOROBAN_LAG_TOLERANCE,
     headUnit: sorobanDemoChain.headUnit,
     latency: recorder.latency(),
     routeChanges,

@@ -1,6 +1,6 @@
-import { BEACON_COLUMNS, type BeaconNodeRow } from './terminal/beaconColumns.js';
-import { stamp, truncate } from './terminal/format.js';
-import { type Column, renderColumns, renderHeading, renderRecentEvents } from './terminal/table.js';
+import { BEACON_COLUMNS, type BeaconNodeRow } from '../../terminal/beaconColumns.js';
+import { stamp, truncate } from '../../terminal/format.js';
+import { type Column, renderColumns, renderHeading, renderRecentEvents } from '../../terminal/table.js';
 
 /** Everything the beacon table and its plain status line show at one moment. */
 export interface BeaconView {

@@ -1,6 +1,6 @@
-import type { EndpointState } from '../src/index.js';
-import type { RecordedCalls } from './CallRecorder.js';
-import type { DemoNode } from './demoServer.js';
+import type { EndpointState } from '../../../src/index.js';
+import type { RecordedCalls } from '../CallRecorder.js';
+import type { DemoNode } from '../soroban/sorobanDemoServer.js';
 
 /** What a demo worker is told to do; plain data, passed as JSON on its command line. */
 export interface DemoWorkerConfig {

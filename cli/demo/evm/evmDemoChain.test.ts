@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runDemo } from './demo.js';
+import { runDemo } from '../runDemo.js';
 
 describe('runDemo on the EVM chain, in plain mode', () => {
   it('hides every injected fault from the viem client and reports it in plain lines', async () => {

@@ -1,5 +1,5 @@
+import { millis, percent, seconds } from '../terminal/format.js';
 import type { FailureSample, LatencyFigures } from './CallRecorder.js';
-import { millis, percent, seconds } from './terminal/format.js';
 
 /** One endpoint's part of the traffic over the whole run. */
 export interface EndpointShare {
@@ -34,9 +34,9 @@ export interface DemoSummary {
  * The end-of-demo report as lines of plain text.
  *
  * @example
- * out.write(`${renderSummary(summary).join('\n')}\n`);
+ * out.write(`${renderDemoSummary(summary).join('\n')}\n`);
  */
-export function renderSummary(summary: DemoSummary): string[] {
+export function renderDemoSummary(summary: DemoSummary): string[] {
   const { latency } = summary;
   const labelWidth = Math.max(...summary.endpoints.map((e) => e.label.length), 0);
   return [

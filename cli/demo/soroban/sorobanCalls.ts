@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { rpc } from '@stellar/stellar-sdk';
-import type { DemoCall } from './startWorkload.js';
+import type { DemoCall } from '../startWorkload.js';
 
 /**
  * The Soroban demo's call mix through `server` (the failover-wrapped `rpc.Server`): read-heavy,

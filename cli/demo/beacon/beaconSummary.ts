@@ -1,6 +1,6 @@
-import type { StreamMetrics } from '../src/index.js';
-import type { BeaconRecovery } from './beaconRecoveries.js';
-import { seconds } from './terminal/format.js';
+import type { StreamMetrics } from '../../../src/index.js';
+import { seconds } from '../../terminal/format.js';
+import type { BeaconRecovery } from './BeaconRecoveries.js';
 
 /** The slots of the run: what the network produced and what the monitor announced of them. */
 export interface BeaconSlotFigures {

@@ -1,5 +1,5 @@
 import { type ChildProcess, fork } from 'node:child_process';
-import type { RecordedCalls } from './CallRecorder.js';
+import type { RecordedCalls } from '../CallRecorder.js';
 import type { DemoWorkerConfig, FromWorker, ToWorker, WorkerStatus } from './workerProtocol.js';
 
 /** How a worker process ended. */
@@ -10,7 +10,7 @@ export type WorkerEnd =
   | { kind: 'crashed'; reason: string };
 
 export interface DemoWorkerProcessOptions {
-  /** The worker script (`dist/cli/demoWorker.js`). */
+  /** The worker script (`dist/cli/demo/workers/demoWorker.js`). */
   script: URL;
   config: DemoWorkerConfig;
   /** An event line of the worker, or about the worker (it crashed). */

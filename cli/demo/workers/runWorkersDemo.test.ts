@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runWorkersDemo } from './workersDemo.js';
+import { runWorkersDemo } from './runWorkersDemo.js';
 
 // The built CLI and worker: globalSetup builds dist/ before any test runs.
-const CLI = fileURLToPath(new URL('../dist/cli/switchyard.js', import.meta.url));
-const BUILT_WORKER = new URL('../dist/cli/demoWorker.js', import.meta.url);
+const CLI = fileURLToPath(new URL('../../../dist/cli/switchyard.js', import.meta.url));
+const BUILT_WORKER = new URL('../../../dist/cli/demo/workers/demoWorker.js', import.meta.url);
 
 const directories: string[] = [];
 afterEach(() => {

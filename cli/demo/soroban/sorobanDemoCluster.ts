@@ -1,5 +1,5 @@
-import { SorobanCluster } from '../testing/index.js';
-import { DEMO_NODE_LABELS } from './DemoChain.js';
+import { SorobanCluster } from '../../../testing/index.js';
+import { DEMO_NODE_LABELS } from '../DemoChain.js';
 
 /** Stellar closes a ledger every ~5 s; 1 s makes a lagging node visibly fall behind within the demo. */
 const LEDGER_INTERVAL_MS = 1000;
@@ -9,10 +9,10 @@ const LEDGER_INTERVAL_MS = 1000;
  * {@link DEMO_NODE_LABELS}. The caller closes it.
  *
  * @example
- * const cluster = await startDemoCluster();
+ * const cluster = await startSorobanDemoCluster();
  * try { ... } finally { await cluster.close(); }
  */
-export function startDemoCluster(): Promise<SorobanCluster> {
+export function startSorobanDemoCluster(): Promise<SorobanCluster> {
   return new SorobanCluster({
     nodes: DEMO_NODE_LABELS.map((name) => ({ name })),
     ledgerIntervalMs: LEDGER_INTERVAL_MS,

@@ -1,12 +1,12 @@
 import 'reflect-metadata';
-import type { FailoverServer } from '../adapters/soroban/index.js';
-import { type FailoverStatus, FileStateStore } from '../src/index.js';
-import { CallRecorder } from './CallRecorder.js';
-import { createDemoServer, LAG_TOLERANCE } from './demoServer.js';
-import { sorobanCalls } from './sorobanCalls.js';
-import { startWorkload } from './startWorkload.js';
-import { noteFailoverEvents } from './terminal/noteFailoverEvents.js';
-import { noteLogger } from './terminal/noteLogger.js';
+import type { FailoverServer } from '../../../adapters/soroban/index.js';
+import { type FailoverStatus, FileStateStore } from '../../../src/index.js';
+import { noteFailoverEvents } from '../../terminal/noteFailoverEvents.js';
+import { noteLogger } from '../../terminal/noteLogger.js';
+import { CallRecorder } from '../CallRecorder.js';
+import { sorobanCalls } from '../soroban/sorobanCalls.js';
+import { createSorobanDemoServer, SOROBAN_LAG_TOLERANCE } from '../soroban/sorobanDemoServer.js';
+import { startWorkload } from '../startWorkload.js';
 import type { DemoWorkerConfig, FromWorker, ToWorker, WorkerStatus } from './workerProtocol.js';
 
 // One worker process of `switchyard demo --workers N`, forked by the demo with an IPC channel.
@@ -80,7 +80,7 @@ async function runTraffic(
     callers: config.callers,
     pauseMs: config.pauseMs,
     networkHead: () => networkHead,
-    lagTolerance: LAG_TOLERANCE,
+    lagTolerance: SOROBAN_LAG_TOLERANCE,
     elapsed: () => performance.now() - startedAt,
   });
   const report = () =>
@@ -100,7 +100,7 @@ async function runWorker(config: DemoWorkerConfig): Promise<void> {
   const note = (text: string) => send({ type: 'note', text });
   const logger = noteLogger(note);
   const stateStore = new FileStateStore({ path: config.statePath, logger });
-  const server = createDemoServer(config.nodes, {
+  const server = createSorobanDemoServer(config.nodes, {
     probeIntervalMs: config.probeIntervalMs,
     logger,
     stateStore,
