@@ -8,7 +8,7 @@ import {
 } from './endpoint.js';
 import { ClosedError } from './errors.js';
 import { Emitter, type FailoverEvents, type Unsubscribe } from './events.js';
-import { createHealthSupervisor } from './health/createHealthSupervisor.js';
+import { createHealthSupervisor, resolveHealthParts } from './health/createHealthSupervisor.js';
 import type { NetworkCheckConfig } from './health/NetworkCheck.js';
 import type { HealthSnapshot } from './health/snapshot.js';
 import type { HealthProbe } from './interfaces.js';
@@ -89,7 +89,7 @@ const transportErrors: CallClassifier = {
 export function createFailover(parameters: CreateFailoverParameters): Failover {
   const tuning = resolveTuning(parameters, { lagTolerance: parameters.defaultLagTolerance });
   const parseOptions = { protocols: parameters.protocols };
-  let endpoints = parseEndpoints(parameters.endpoints, parseOptions);
+  let endpoints: readonly Endpoint[] = parseEndpoints(parameters.endpoints, parseOptions);
   requireObjectWithMethods('probe', parameters.probe, ['check']);
   if (parameters.classifier !== undefined)
     requireObjectWithMethods('classifier', parameters.classifier, ['classifyError']);
@@ -105,16 +105,22 @@ export function createFailover(parameters: CreateFailoverParameters): Failover {
     },
     parameters.container,
   );
-  const random = parameters.random ?? Math.random;
-  const events = new Emitter<FailoverEvents>(container.resolve(TOKENS.Logger));
+  const parts = resolveHealthParts(container);
+  const events = new Emitter<FailoverEvents>(parts.logger);
   const metrics = new MetricsRecorder();
-  const supervisor = createHealthSupervisor(endpoints, container, tuning, events, random, metrics, {
+  const supervisor = createHealthSupervisor({
+    endpoints,
+    parts,
+    tuning,
+    events,
+    metrics,
+    random: parameters.random,
     network: parameters.network,
   });
   const executor = new Executor({
     supervisor,
-    router: container.resolve(TOKENS.Router),
-    clock: container.resolve(TOKENS.Clock),
+    router: parts.router,
+    clock: parts.clock,
     classifier: container.isRegistered(TOKENS.CallClassifier, true)
       ? container.resolve(TOKENS.CallClassifier)
       : transportErrors,
@@ -135,14 +141,13 @@ export function createFailover(parameters: CreateFailoverParameters): Failover {
     on: (name, listener) => events.on(name, listener),
     updateEndpoints(inputs) {
       if (closing) throw new ClosedError();
-      const next = parseEndpoints(inputs, parseOptions);
-      // Keep the current object of an unchanged endpoint: in-flight results for it stay valid.
-      const current = new Map(endpoints.map((e) => [e.id, e]));
-      endpoints = next.map((e) => {
-        const old = current.get(e.id);
-        return old && sameOptions(old, e) ? old : e;
-      });
-      const { added, removed } = supervisor.updateEndpoints(endpoints);
+      // An unchanged endpoint keeps its current object: in-flight results for it stay valid.
+      const {
+        added,
+        removed,
+        endpoints: next,
+      } = supervisor.updateEndpoints(parseEndpoints(inputs, parseOptions));
+      endpoints = next;
       if (added.length > 0 || removed.length > 0) {
         events.emit('endpoints-changed', { added: added.map(refOf), removed: removed.map(refOf) });
       }
@@ -159,13 +164,4 @@ export function createFailover(parameters: CreateFailoverParameters): Failover {
       return closing !== undefined;
     },
   };
-}
-
-function sameOptions(a: Endpoint, b: Endpoint): boolean {
-  return (
-    a.label === b.label &&
-    a.priority === b.priority &&
-    a.weight === b.weight &&
-    JSON.stringify(a.headers) === JSON.stringify(b.headers)
-  );
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Endpoint } from '../endpoint.js';
 import { EndpointTracker, type TrackerConfig } from './EndpointTracker.js';
+import { type ProbeOutcome, probeTimedOut, sharedRecordOf } from './ProbeOutcome.js';
 
 const endpoint: Endpoint = {
   id: 'e1',
@@ -23,8 +24,13 @@ function tracker(overrides: Partial<TrackerConfig> = {}): EndpointTracker {
   return new EndpointTracker(endpoint, { ...config, ...overrides });
 }
 
-const good = (latencyMs = 50, head?: number) => ({ ok: true, latencyMs, head });
-const bad = (detail?: string) => ({ ok: false, latencyMs: 0, detail });
+const good = (latencyMs = 50, head?: number): ProbeOutcome => ({
+  kind: 'answered',
+  ok: true,
+  latencyMs,
+  head,
+});
+const bad = (detail?: string): ProbeOutcome => ({ kind: 'answered', ok: false, latencyMs: 0, detail });
 
 describe('EndpointTracker: initial state', () => {
   it('is unknown and available before any check', () => {
@@ -329,8 +335,78 @@ describe('EndpointTracker: lagging', () => {
 
   it('rests an endpoint whose probe was rate limited, without opening its breaker', () => {
     const t = tracker();
-    t.recordProbe({ ok: false, latencyMs: 5, detail: 'HTTP 429', retryAfterMs: 2000 }, 0, 10);
+    t.recordProbe(
+      { kind: 'answered', ok: false, latencyMs: 5, detail: 'HTTP 429', retryAfterMs: 2000 },
+      0,
+      10,
+    );
     expect(t.health(10)).toMatchObject({ state: 'rate-limited', breaker: 'closed' });
     expect(t.health(2011).state).toBe('healthy');
+  });
+});
+
+describe('EndpointTracker: probe timeouts', () => {
+  it('marks the endpoint slow on a first timed-out probe, still routable, and counts it as a failure', () => {
+    const t = tracker();
+    t.recordProbe(good(), 0, 50);
+    t.recordProbe(probeTimedOut(800), 1000, 1800);
+    expect(t.health(1800)).toMatchObject({
+      state: 'slow',
+      breaker: 'closed',
+      reason: 'probe timed out after 800 ms',
+    });
+    expect(t.isUnavailable(1800)).toBe(false);
+    expect(t.failures).toBe(1);
+    expect(t.probesPerMinute(1800)).toBe(2);
+  });
+
+  it('opens the breaker on the second timed-out probe in a row', () => {
+    const t = tracker();
+    t.recordProbe(probeTimedOut(800), 0, 800);
+    t.recordProbe(probeTimedOut(800), 1000, 1800);
+    expect(t.health(1800)).toMatchObject({
+      state: 'down',
+      breaker: 'open',
+      reason: 'probe timed out after 800 ms',
+    });
+    expect(t.failures).toBe(2);
+  });
+
+  it('starts the timeout count again after an answered probe', () => {
+    const t = tracker();
+    t.recordProbe(probeTimedOut(800), 0, 800);
+    t.recordProbe(good(), 1000, 1050);
+    t.recordProbe(probeTimedOut(800), 2000, 2800);
+    expect(t.health(2800)).toMatchObject({ state: 'slow', breaker: 'closed' });
+  });
+
+  it('judges a timeout another instance shared as its own, without counting it as a probe of its own', () => {
+    const t = tracker();
+    const shared = sharedRecordOf(probeTimedOut(800), 123);
+    expect(shared).toMatchObject({ ok: false, timedOut: true, latencyMs: 800 });
+    t.recordSharedProbe(shared, 0);
+    expect(t.health(0)).toMatchObject({ state: 'slow', reason: 'probe timed out after 800 ms' });
+    t.recordSharedProbe(shared, 10);
+    expect(t.health(10)).toMatchObject({ state: 'down', breaker: 'open' });
+    expect(t.probesPerMinute(10)).toBe(0);
+  });
+
+  it('takes the head of a shared answer, seen when it was checked', () => {
+    const t = tracker();
+    t.recordSharedProbe(sharedRecordOf(good(40, 77), 999), 500);
+    expect(t.head).toBe(77);
+    expect(t.headSeenAt).toBe(500);
+    expect(t.health(500).state).toBe('healthy');
+  });
+});
+
+describe('EndpointTracker: endpoint options', () => {
+  it('keeps its health when the endpoint is replaced by one with new options', () => {
+    const t = tracker({ breakerThreshold: 1 });
+    t.recordFailure('boom', 10);
+    const renamed = { ...endpoint, label: 'renamed', weight: 3 };
+    t.replaceEndpoint(renamed);
+    expect(t.endpoint).toBe(renamed);
+    expect(t.health(10)).toMatchObject({ endpoint: renamed, state: 'down', reason: 'boom' });
   });
 });

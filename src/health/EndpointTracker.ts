@@ -1,6 +1,7 @@
 import type { Endpoint } from '../endpoint.js';
-import type { ProbeResult, SharedEndpointRecord } from '../interfaces.js';
+import type { SharedEndpointRecord } from '../interfaces.js';
 import type { HeadVerdict } from './ChainHeads.js';
+import { outcomeOfShared, type ProbeOutcome } from './ProbeOutcome.js';
 import { ewma, SampleWindow } from './scoring.js';
 import type { BreakerState, EndpointHealth, EndpointState } from './snapshot.js';
 
@@ -22,8 +23,7 @@ const PROBE_TIMEOUTS_TO_DOWN = 2;
  * call outcomes into a state; it never schedules anything itself.
  */
 export class EndpointTracker {
-  /** Replaced when the user updates this endpoint's options (same URL, same id). */
-  endpoint: Endpoint;
+  #endpoint: Endpoint;
   readonly #config: TrackerConfig;
   readonly #window: SampleWindow;
   #latencyMs: number | undefined;
@@ -47,13 +47,32 @@ export class EndpointTracker {
   #reason: string | undefined;
   #lastSuccessAt = Number.NEGATIVE_INFINITY;
   readonly #probeTimes: number[] = [];
-  served = 0;
-  failures = 0;
+  #served = 0;
+  #failures = 0;
 
   constructor(endpoint: Endpoint, config: TrackerConfig) {
-    this.endpoint = endpoint;
+    this.#endpoint = endpoint;
     this.#config = config;
     this.#window = new SampleWindow(config.windowSize);
+  }
+
+  get endpoint(): Endpoint {
+    return this.#endpoint;
+  }
+
+  /** The user updated this endpoint's options (same URL, same id): its health carries over. */
+  replaceEndpoint(endpoint: Endpoint): void {
+    this.#endpoint = endpoint;
+  }
+
+  /** Calls it answered. */
+  get served(): number {
+    return this.#served;
+  }
+
+  /** Probes and calls it failed (timeouts and rate limits included). */
+  get failures(): number {
+    return this.#failures;
   }
 
   get head(): number | undefined {
@@ -95,11 +114,11 @@ export class EndpointTracker {
     return this.#breakerOpen || this.#rateLimitedUntil > now;
   }
 
-  /** A probe this instance sent. */
-  recordProbe(result: ProbeResult, startedAt: number, now: number): void {
+  /** A probe this instance sent at `startedAt`, and what it came to at `now`. */
+  recordProbe(outcome: ProbeOutcome, startedAt: number, now: number): void {
     this.#probeTimes.push(now);
     this.#pruneProbeTimes(now);
-    this.#applyProbe(result, startedAt, now);
+    this.#applyProbe(outcome, startedAt, now);
   }
 
   /**
@@ -107,49 +126,50 @@ export class EndpointTracker {
    * `checkedAt` is when it ran, on this instance's clock.
    */
   recordSharedProbe(record: SharedEndpointRecord, checkedAt: number): void {
-    if (record.timedOut) this.#probeTimedOut(record.detail ?? 'probe timed out', checkedAt);
-    else this.#applyProbe(record, checkedAt, checkedAt);
+    this.#applyProbe(outcomeOfShared(record), checkedAt, checkedAt);
   }
 
-  #applyProbe(result: ProbeResult, startedAt: number, now: number): void {
+  #applyProbe(outcome: ProbeOutcome, startedAt: number, now: number): void {
     this.#checked = true;
-    if (!result.ok && result.retryAfterMs !== undefined) {
-      // A 429 says "not now", not "broken": rest the endpoint, keep its breaker closed.
-      this.failures++;
-      this.#rateLimitedUntil = Math.max(this.#rateLimitedUntil, now + result.retryAfterMs);
-      this.#reason = result.detail ?? 'rate limited';
+    if (outcome.kind === 'timed-out') {
+      this.#probeTimedOut(outcome.detail);
       return;
     }
-    if (!result.ok) {
-      this.failures++;
-      // A failed probe opens the breaker at once: no user request should find out the hard way.
-      this.markDown(result.detail ?? 'probe failed');
+    if (!outcome.ok && outcome.retryAfterMs !== undefined) {
+      // A 429 says "not now", not "broken": rest the endpoint, keep its breaker closed.
+      this.#failures++;
+      this.#rateLimitedUntil = Math.max(this.#rateLimitedUntil, now + outcome.retryAfterMs);
+      this.#reason = outcome.detail ?? 'rate limited';
+      return;
+    }
+    if (!outcome.ok) {
+      this.#probeFailed(outcome.detail ?? 'probe failed');
       return;
     }
     this.#probeTimeouts = 0;
-    this.#observeHead(result.head, startedAt, now);
-    this.#recordLatency(result.latencyMs);
+    this.#observeHead(outcome.head, startedAt, now);
+    this.#recordLatency(outcome.latencyMs);
     if (this.#breakerOpen && this.#okStreak >= this.#config.recoverySamples) {
       this.#breakerOpen = false;
       this.#consecutiveFailures = 0;
     }
   }
 
-  /** The probe got no answer before its timeout. */
-  recordProbeTimeout(detail: string, now: number): void {
-    this.#probeTimes.push(now);
-    this.#probeTimedOut(detail, now);
-  }
-
-  #probeTimedOut(detail: string, now: number): void {
+  #probeTimedOut(detail: string): void {
     this.#probeTimeouts++;
     if (this.#probeTimeouts >= PROBE_TIMEOUTS_TO_DOWN) {
-      this.#applyProbe({ ok: false, latencyMs: Number.NaN, detail }, now, now);
+      this.#probeFailed(detail);
       return;
     }
-    this.failures++;
+    this.#failures++;
     this.markOverdue();
     this.#reason = detail;
+  }
+
+  /** A failed probe opens the breaker at once: no user request should find out the hard way. */
+  #probeFailed(reason: string): void {
+    this.#failures++;
+    this.markDown(reason);
   }
 
   /** Known not to serve (e.g. on another network) without a probe of its own: down until probes pass. */
@@ -171,7 +191,7 @@ export class EndpointTracker {
 
   recordSuccess(latencyMs: number, head: number | undefined, startedAt: number, now: number): void {
     this.#checked = true;
-    this.served++;
+    this.#served++;
     this.#consecutiveFailures = 0;
     this.#lastSuccessAt = now;
     this.#observeHead(head, startedAt, now);
@@ -180,7 +200,7 @@ export class EndpointTracker {
 
   recordFailure(reason: string, now: number, retryAfterMs?: number): void {
     this.#checked = true;
-    this.failures++;
+    this.#failures++;
     this.#okStreak = 0;
     this.#fastStreak = 0;
     this.#reason = reason;
@@ -205,7 +225,7 @@ export class EndpointTracker {
   health(now: number): EndpointHealth {
     const state = this.state(now);
     return {
-      endpoint: this.endpoint,
+      endpoint: this.#endpoint,
       state,
       reason: state === 'healthy' || state === 'unknown' ? undefined : this.#describe(state, now),
       breaker: this.#breaker(),

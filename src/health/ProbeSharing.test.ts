@@ -1,53 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { FakeClock } from '../../test/fakeClock.js';
 import { recordingLogger } from '../../test/recordingLogger.js';
 import { type BackgroundErrorEvent, Emitter, type FailoverEvents } from '../events.js';
-import type { CancelTimer, Clock, SharedEndpointRecord, SharedState, StateStore } from '../interfaces.js';
+import type { SharedEndpointRecord, SharedState, StateStore } from '../interfaces.js';
 import { MemoryStateStore } from '../state/MemoryStateStore.js';
 import { ProbeSharing } from './ProbeSharing.js';
 
 const LEASE_MS = 1000;
 const TIMEOUT_MS = 500;
-
-/** Time that moves only when the test says so. */
-class FakeClock implements Clock {
-  readonly wallStart = 1_700_000_000_000;
-  #now = 0;
-  #timers: { at: number; fn: () => void; done: boolean }[] = [];
-
-  now(): number {
-    return this.#now;
-  }
-
-  wallNow(): number {
-    return this.wallStart + this.#now;
-  }
-
-  setTimeout(fn: () => void, ms: number): CancelTimer {
-    const timer = { at: this.#now + ms, fn, done: false };
-    this.#timers.push(timer);
-    return () => {
-      timer.done = true;
-    };
-  }
-
-  /** Timers set and neither fired nor cancelled. */
-  get pending(): number {
-    return this.#timers.filter((t) => !t.done).length;
-  }
-
-  /** Moves time forward by `ms`, firing due timers in order. */
-  advance(ms: number): void {
-    const target = this.#now + ms;
-    for (;;) {
-      const due = this.#timers.filter((t) => !t.done && t.at <= target).sort((a, b) => a.at - b.at)[0];
-      if (!due) break;
-      this.#now = due.at;
-      due.done = true;
-      due.fn();
-    }
-    this.#now = target;
-  }
-}
 
 /** A MemoryStateStore that can be made to fail. */
 class FlakyStore implements StateStore {

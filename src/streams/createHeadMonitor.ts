@@ -7,7 +7,7 @@ import {
 } from '../endpoint.js';
 import { ConfigError } from '../errors.js';
 import { Emitter, type FailoverEvents } from '../events.js';
-import { createHealthSupervisor } from '../health/createHealthSupervisor.js';
+import { createHealthSupervisor, resolveHealthParts } from '../health/createHealthSupervisor.js';
 import type { NetworkCheckConfig } from '../health/NetworkCheck.js';
 import type { ChainHead, HeadStream, HealthProbe } from '../interfaces.js';
 import { MetricsRecorder } from '../metrics/MetricsRecorder.js';
@@ -118,16 +118,17 @@ export function createHeadMonitor<Head extends ChainHead>(
   // Checks `timing`: built before anything that may start work.
   const slots = new SlotClock(clock, parameters.timing);
   const health = container.isRegistered(TOKENS.HealthProbe, true)
-    ? createHealthSupervisor(
+    ? createHealthSupervisor({
         endpoints,
-        container,
+        parts: resolveHealthParts(container),
         tuning,
-        new Emitter<FailoverEvents>(logger),
-        parameters.random ?? Math.random,
-        new MetricsRecorder(),
+        events: new Emitter<FailoverEvents>(logger),
+        metrics: new MetricsRecorder(),
+        random: parameters.random,
+        network: parameters.network,
         // Slots follow genesis: a head beyond the current slot is not believed, whatever the others say.
-        { network: parameters.network, clockHead: () => (slots.timing ? slots.current() : undefined) },
-      )
+        clockHead: () => (slots.timing ? slots.current() : undefined),
+      })
     : undefined;
 
   const monitor = new SlotHeadMonitor<Head>(endpoints, {
