@@ -13,8 +13,8 @@ const health = (state: EndpointHealth['state'] = 'healthy') =>
 describe('MetricsRecorder', () => {
   it('counts calls, requests by outcome, probes and hedges per endpoint', () => {
     const metrics = new MetricsRecorder();
-    metrics.call(true, 12);
-    metrics.call(false, 40);
+    metrics.call('ok', 12);
+    metrics.call('failed', 40);
     metrics.request(a!, 'ok', 10);
     metrics.request(a!, 'error', 30);
     metrics.request(b!, 'cancelled', 500);
@@ -62,7 +62,7 @@ describe('MetricsRecorder', () => {
     const metrics = new MetricsRecorder();
     const before = metrics.snapshot(health());
     metrics.request(a!, 'ok', 1);
-    metrics.call(true, 1);
+    metrics.call('ok', 1);
     expect(before.endpoints[0]!.requests.ok).toBe(0);
     expect(before.calls.ok).toBe(0);
   });

@@ -3,6 +3,9 @@ import type { EndpointHealth } from '../health/snapshot.js';
 import { LatencyHistogram } from './LatencyHistogram.js';
 import type { EndpointMetrics, FailoverMetrics, RequestOutcome } from './types.js';
 
+/** How a call ended: `ok` when it answered, `failed` when it rejected (whatever the reason). */
+export type CallResult = keyof FailoverMetrics['calls'];
+
 interface EndpointRecord {
   requests: Record<RequestOutcome, number>;
   requestDuration: LatencyHistogram;
@@ -22,8 +25,9 @@ export class MetricsRecorder {
   readonly #callDuration = new LatencyHistogram();
   #routeChanges = 0;
 
-  call(ok: boolean, ms: number): void {
-    this.#calls[ok ? 'ok' : 'failed'] += 1;
+  /** One call ended after `ms`, all of its attempts included. */
+  call(result: CallResult, ms: number): void {
+    this.#calls[result] += 1;
     this.#callDuration.observe(ms);
   }
 

@@ -1,10 +1,15 @@
 import { type Endpoint, scrubSecrets } from '../endpoint.js';
-import { AllEndpointsFailedError, ClosedError, type EndpointAttempt, TimeoutError } from '../errors.js';
+import { AllEndpointsFailedError, ClosedError, TimeoutError } from '../errors.js';
 import type { HealthSnapshot } from '../health/snapshot.js';
 import type { CancelTimer } from '../interfaces.js';
+import type { CallResult } from '../metrics/MetricsRecorder.js';
 import type { TaskSet } from '../TaskSet.js';
+import { type AttemptLog, NO_ANSWER_BEFORE_DEADLINE } from './AttemptLog.js';
 import type { AttemptContext, CallClassifier, CallKind } from './classification.js';
-import type { AttemptFn, CallOptions, ExecutorDeps } from './Executor.js';
+import type { AttemptFn, CallOptions, ExecutorDeps, HedgeConfig } from './Executor.js';
+
+/** Most calls end with no other attempt in flight: they share this instead of allocating a list. */
+const NOTHING_IN_FLIGHT: readonly Endpoint[] = [];
 
 /** What every call of one executor shares. */
 export interface RunShared {
@@ -18,7 +23,8 @@ export interface RunShared {
 export interface RunRequest<T> {
   snapshot: HealthSnapshot;
   plan: readonly Endpoint[];
-  skipped: EndpointAttempt[];
+  /** Starts with the endpoints the snapshot left out of the route. */
+  log: AttemptLog;
   fn: AttemptFn<T>;
   options: CallOptions<T>;
 }
@@ -34,7 +40,7 @@ export class CallRun<T> {
   readonly #tasks: TaskSet;
   readonly #running: Set<CallRun<unknown>>;
   readonly #plan: readonly Endpoint[];
-  readonly #skipped: EndpointAttempt[];
+  readonly #log: AttemptLog;
   readonly #fn: AttemptFn<T>;
   readonly #snapshot: HealthSnapshot;
   readonly #kind: CallKind;
@@ -44,7 +50,6 @@ export class CallRun<T> {
   readonly #settle: Settle<T>;
   readonly #maxAttempts: number;
   readonly #inFlight = new Map<Endpoint, AbortController>();
-  readonly #failed: EndpointAttempt[] = [];
   /** Endpoints asked by a hedge; created on the first one (most calls never hedge). */
   #hedged: Set<Endpoint> | undefined;
   #startedAt = 0;
@@ -60,7 +65,7 @@ export class CallRun<T> {
     this.#running = shared.running;
     this.#snapshot = request.snapshot;
     this.#plan = request.plan;
-    this.#skipped = request.skipped;
+    this.#log = request.log;
     this.#fn = request.fn;
     const { options } = request;
     this.#kind = options.kind ?? 'read';
@@ -76,7 +81,7 @@ export class CallRun<T> {
     this.#running.add(this as CallRun<unknown>);
     this.#startedAt = this.#deps.clock.now();
     this.#cancelDeadline = this.#deps.clock.setTimeout(this.#onDeadline, this.#timeoutMs);
-    this.#launch();
+    this.#tryNext();
   }
 
   readonly #onCallerAbort = () => this.#reject(this.#signal!.reason);
@@ -85,28 +90,38 @@ export class CallRun<T> {
     this.#reject(new ClosedError());
   }
   readonly #onDeadline = () => {
-    const pending = [...this.#inFlight.keys()].map(
-      (e): EndpointAttempt => ({
-        endpoint: e.label,
-        outcome: 'failed',
-        reason: 'no answer before the deadline',
-      }),
-    );
-    this.#reject(new TimeoutError(this.#timeoutMs, [...this.#failed, ...pending]));
+    for (const endpoint of this.#inFlight.keys()) this.#log.failed(endpoint, NO_ANSWER_BEFORE_DEADLINE);
+    this.#reject(new TimeoutError(this.#timeoutMs, this.#log.failures()));
   };
 
-  /** Starts the next attempt (a hedge: while another is pending); false when none is left. */
-  #launch(hedge = false): boolean {
-    if (this.#settled) return false;
-    this.#skipUnroutable();
-    if (this.#next >= this.#maxAttempts) return false;
-    const attempt = this.#next++;
+  /** Asks the next endpoint of the plan (first or after a failure); false when none is left. */
+  #tryNext(): boolean {
+    const attempt = this.#takeNext();
+    if (attempt === undefined) return false;
+    this.#send(attempt);
+    return true;
+  }
+
+  /** The attempts in flight are slower than expected: ask the next endpoint too, first answer wins. */
+  readonly #hedge = (): void => {
+    const attempt = this.#takeNext();
+    if (attempt === undefined) return;
     const endpoint = this.#plan[attempt]!;
-    if (hedge) {
-      this.#hedged ??= new Set();
-      this.#hedged.add(endpoint);
-      this.#deps.metrics.hedgeFired(endpoint);
-    }
+    this.#hedged ??= new Set();
+    this.#hedged.add(endpoint);
+    this.#deps.metrics.hedgeFired(endpoint);
+    this.#send(attempt);
+  };
+
+  /** The index in the plan of the next endpoint to ask, if the call may ask one. */
+  #takeNext(): number | undefined {
+    if (this.#settled) return undefined;
+    this.#skipUnroutable();
+    return this.#next < this.#maxAttempts ? this.#next++ : undefined;
+  }
+
+  #send(attempt: number): void {
+    const endpoint = this.#plan[attempt]!;
     const controller = new AbortController();
     this.#inFlight.set(endpoint, controller);
     const context: AttemptContext = { endpoint, signal: controller.signal, attempt };
@@ -124,7 +139,6 @@ export class CallRun<T> {
       ),
     );
     this.#scheduleHedge(endpoint);
-    return true;
   }
 
   /**
@@ -138,10 +152,8 @@ export class CallRun<T> {
     let usable = this.#next;
     while (usable < this.#maxAttempts && !route.includes(this.#plan[usable]!)) usable++;
     if (usable >= this.#maxAttempts) return;
-    for (; this.#next < usable; this.#next++) {
-      const { label } = this.#plan[this.#next]!;
-      this.#skipped.push({ endpoint: label, outcome: 'skipped', reason: 'unavailable since the call began' });
-    }
+    this.#log.skipped(this.#plan.slice(this.#next, usable), 'unavailable since the call began');
+    this.#next = usable;
   }
 
   #scheduleHedge(endpoint: Endpoint): void {
@@ -150,107 +162,92 @@ export class CallRun<T> {
     const { hedge } = this.#deps.config;
     if (hedge === false || this.#kind === 'write' || this.#next >= this.#maxAttempts) return;
     const p95 = this.#snapshot.endpoints.find((h) => h.endpoint === endpoint)?.p95Ms;
-    // Writes that are safe to repeat still wait the longest: a duplicate submission costs the node work.
-    const delay =
-      this.#kind === 'read'
-        ? Math.min(hedge.maxDelayMs, Math.max(hedge.minDelayMs, p95 ?? hedge.maxDelayMs))
-        : hedge.maxDelayMs;
-    this.#cancelHedge = this.#deps.clock.setTimeout(() => this.#launch(true), delay);
+    this.#cancelHedge = this.#deps.clock.setTimeout(this.#hedge, hedgeDelayMs(hedge, this.#kind, p95));
   }
 
   #onAnswer(context: AttemptContext, startedAt: number, value: T): void {
     this.#inFlight.delete(context.endpoint);
     const { supervisor, clock, metrics } = this.#deps;
-    const ms = clock.now() - startedAt;
+    const { endpoint } = context;
+    const latencyMs = clock.now() - startedAt;
     const rejected = this.#classifier.checkResult?.(value, context);
     // A broken answer (empty, not the type asked for) counts against the node, not as a sign of health.
     if (rejected && !rejected.acceptIfLast) {
-      supervisor.reportFailure(context.endpoint, rejected.reason);
-      metrics.request(context.endpoint, 'rejected', ms);
+      supervisor.reportFailure({ endpoint, reason: rejected.reason });
+      metrics.request(endpoint, 'rejected', latencyMs);
       if (this.#settled) return;
-      this.#fail(context.endpoint, rejected.reason);
+      this.#log.failed(endpoint, rejected.reason);
       this.#continue();
       return;
     }
     const head = this.#classifier.headOf?.(value);
     // A loser's answer is still a health signal.
-    const stale = supervisor.reportSuccess(context.endpoint, ms, head, startedAt);
+    const stale = supervisor.reportSuccess({ endpoint, latencyMs, head, startedAt });
     if (this.#settled) {
-      metrics.request(context.endpoint, 'ok', ms);
+      metrics.request(endpoint, 'ok', latencyMs);
       return;
     }
-    metrics.request(context.endpoint, rejected || stale ? 'rejected' : 'ok', ms);
+    metrics.request(endpoint, rejected || stale ? 'rejected' : 'ok', latencyMs);
     if (rejected) {
-      this.#fail(context.endpoint, rejected.reason);
+      this.#log.failed(endpoint, rejected.reason);
       this.#fallbackResult = { value };
       this.#continue();
       return;
     }
     if (stale && this.#kind === 'read' && this.#freshAlternativeLeft()) {
-      this.#fail(context.endpoint, `stale answer (head ${head})`);
+      this.#log.failed(endpoint, `stale answer (head ${head})`);
       this.#fallbackResult = { value };
       this.#continue();
       return;
     }
-    if (this.#hedged?.has(context.endpoint)) metrics.hedgeWon(context.endpoint);
+    if (this.#hedged?.has(endpoint)) metrics.hedgeWon(endpoint);
     this.#resolve(value);
   }
 
   #onError(context: AttemptContext, startedAt: number, error: unknown): void {
     this.#inFlight.delete(context.endpoint);
     const { supervisor, clock, config, metrics } = this.#deps;
-    const ms = clock.now() - startedAt;
+    const { endpoint } = context;
+    const latencyMs = clock.now() - startedAt;
     if (context.signal.aborted) {
-      metrics.request(context.endpoint, 'cancelled', ms);
+      metrics.request(endpoint, 'cancelled', latencyMs);
       return;
     }
     const verdict = this.#classifier.classifyError(error, context);
     if (verdict.kind === 'user') {
       // The endpoint answered properly; the call was wrong. Return it as the client would.
-      metrics.request(context.endpoint, 'ok', ms);
-      supervisor.reportSuccess(context.endpoint, ms, undefined, startedAt);
+      metrics.request(endpoint, 'ok', latencyMs);
+      supervisor.reportSuccess({ endpoint, latencyMs, startedAt });
       this.#reject(error);
       return;
     }
-    metrics.request(context.endpoint, 'error', ms);
-    const retryAfter =
+    metrics.request(endpoint, 'error', latencyMs);
+    const retryAfterMs =
       verdict.kind === 'rate-limited' ? (verdict.retryAfterMs ?? config.defaultRetryAfterMs) : undefined;
     // A node's own message may quote the key it was sent (`unknown API key …`).
-    const reason = scrubSecrets(verdict.reason, [context.endpoint]);
-    supervisor.reportFailure(context.endpoint, reason, retryAfter);
-    this.#fail(context.endpoint, reason);
-    if (this.#kind === 'write' && !verdict.neverSent) {
-      const notRetried = this.#plan.slice(this.#next).map(
-        (e): EndpointAttempt => ({
-          endpoint: e.label,
-          outcome: 'skipped',
-          reason: 'write not repeated: it may have arrived',
-        }),
-      );
-      this.#next = this.#maxAttempts;
-      this.#skipped.push(...notRetried);
-    }
+    const reason = scrubSecrets(verdict.reason, [endpoint]);
+    supervisor.reportFailure({ endpoint, reason, retryAfterMs });
+    this.#log.failed(endpoint, reason);
+    if (this.#kind === 'write' && !verdict.neverSent) this.#neverRepeat();
     this.#continue();
   }
 
-  #fail(endpoint: Endpoint, reason: string): void {
-    this.#failed.push({ endpoint: endpoint.label, outcome: 'failed', reason });
+  /** A write failed after it may have reached its endpoint: asking another could apply it twice. */
+  #neverRepeat(): void {
+    this.#log.skipped(this.#plan.slice(this.#next), 'write not repeated: it may have arrived');
+    this.#next = this.#maxAttempts;
   }
 
   /** After a failed attempt: the next endpoint now, or wait for the ones in flight, or give up. */
   #continue(): void {
-    if (this.#settled || this.#launch() || this.#inFlight.size > 0) return;
+    if (this.#settled || this.#tryNext() || this.#inFlight.size > 0) return;
     const fallback = this.#fallbackResult;
     if (fallback) {
       this.#resolve(fallback.value);
       return;
     }
-    const untried = this.#plan
-      .slice(this.#next)
-      .map(
-        (e): EndpointAttempt => ({ endpoint: e.label, outcome: 'skipped', reason: 'attempt limit reached' }),
-      );
-    this.#reject(new AllEndpointsFailedError([...this.#failed, ...this.#skipped, ...untried]));
+    this.#log.skipped(this.#plan.slice(this.#next), 'attempt limit reached');
+    this.#reject(new AllEndpointsFailedError(this.#log.all()));
   }
 
   #freshAlternativeLeft(): boolean {
@@ -260,27 +257,46 @@ export class CallRun<T> {
     return now.endpoints.find((h) => h.endpoint.id === nextEndpoint.id)?.state !== 'lagging';
   }
 
+  /** An endpoint answered: the attempts still in flight lost the race to it. */
   #resolve(value: T): void {
-    this.#finish(true, () => this.#settle.resolve(value));
-  }
-
-  #reject(error: unknown): void {
-    this.#finish(false, () => this.#settle.reject(error));
-  }
-
-  #finish(ok: boolean, settle: () => void): void {
     if (this.#settled) return;
+    for (const loser of this.#end('ok')) this.#deps.supervisor.reportOutpaced(loser);
+    this.#settle.resolve(value);
+  }
+
+  /** The call failed, timed out or was abandoned: its attempts in flight are dropped, not outpaced. */
+  #reject(error: unknown): void {
+    if (this.#settled) return;
+    this.#end('failed');
+    this.#settle.reject(error);
+  }
+
+  /** Settles the run's bookkeeping and aborts the attempts in flight; returns their endpoints. */
+  #end(result: CallResult): readonly Endpoint[] {
     this.#settled = true;
-    this.#deps.metrics.call(ok, this.#deps.clock.now() - this.#startedAt);
+    this.#deps.metrics.call(result, this.#deps.clock.now() - this.#startedAt);
     this.#cancelHedge?.();
     this.#cancelDeadline?.();
     this.#signal?.removeEventListener('abort', this.#onCallerAbort);
     this.#running.delete(this as CallRun<unknown>);
-    for (const [endpoint, controller] of this.#inFlight) {
-      controller.abort(new DOMException('The call settled elsewhere.', 'AbortError'));
-      if (ok) this.#deps.supervisor.reportOutpaced(endpoint);
-    }
+    if (this.#inFlight.size === 0) return NOTHING_IN_FLIGHT;
+    const abandoned = [...this.#inFlight.keys()];
+    for (const controller of this.#inFlight.values()) controller.abort(settledElsewhere());
     this.#inFlight.clear();
-    settle();
+    return abandoned;
   }
+}
+
+/**
+ * How long an attempt may run before the next endpoint is asked too. A read waits for its endpoint's
+ * recent p95, kept between the configured bounds; a write that is safe to repeat still waits the
+ * longest, because a duplicate submission costs the node work.
+ */
+function hedgeDelayMs(hedge: Required<HedgeConfig>, kind: CallKind, p95: number | undefined): number {
+  if (kind !== 'read') return hedge.maxDelayMs;
+  return Math.min(hedge.maxDelayMs, Math.max(hedge.minDelayMs, p95 ?? hedge.maxDelayMs));
+}
+
+function settledElsewhere(): DOMException {
+  return new DOMException('The call settled elsewhere.', 'AbortError');
 }

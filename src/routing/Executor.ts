@@ -1,9 +1,9 @@
-import { AllEndpointsFailedError, ClosedError, type EndpointAttempt } from '../errors.js';
-import type { HealthSupervisor } from '../health/HealthSupervisor.js';
-import type { HealthSnapshot } from '../health/snapshot.js';
+import { AllEndpointsFailedError, ClosedError } from '../errors.js';
 import type { Clock, Router } from '../interfaces.js';
 import type { MetricsRecorder } from '../metrics/MetricsRecorder.js';
 import { TaskSet } from '../TaskSet.js';
+import { AttemptLog } from './AttemptLog.js';
+import type { CallReporter } from './CallReporter.js';
 import { CallRun } from './CallRun.js';
 import type { AttemptContext, CallClassifier, CallKind } from './classification.js';
 
@@ -38,7 +38,8 @@ export interface CallOptions<T = unknown> {
 export type AttemptFn<T> = (context: AttemptContext) => Promise<T>;
 
 export interface ExecutorDeps {
-  supervisor: HealthSupervisor;
+  /** The health supervisor, seen through the one contract routing needs from it. */
+  supervisor: CallReporter;
   router: Router;
   clock: Clock;
   classifier: CallClassifier;
@@ -62,19 +63,26 @@ export class Executor {
     this.#deps = deps;
   }
 
+  /**
+   * Runs `fn` against the endpoints of the current plan until one answers well enough; rejects with
+   * an `AllEndpointsFailedError` or a `TimeoutError` that lists what happened at each endpoint.
+   *
+   * @example
+   * const head = await executor.execute(({ endpoint, signal }) => fetchHead(endpoint.url, signal));
+   */
   execute<T>(fn: AttemptFn<T>, options: CallOptions<T> = {}): Promise<T> {
     if (this.#closed) return Promise.reject(new ClosedError());
     if (options.signal?.aborted) return Promise.reject(options.signal.reason);
     const snapshot = this.#deps.supervisor.snapshot();
     const plan = this.#deps.router.plan(snapshot.ranking);
-    const skipped = skippedEndpoints(snapshot);
+    const log = AttemptLog.of(snapshot);
     if (plan.length === 0) {
-      this.#deps.metrics.call(false, 0);
-      return Promise.reject(new AllEndpointsFailedError(skipped));
+      this.#deps.metrics.call('failed', 0);
+      return Promise.reject(new AllEndpointsFailedError(log.all()));
     }
     return new Promise<T>((resolve, reject) => {
       const shared = { deps: this.#deps, tasks: this.#attempts, running: this.#running };
-      new CallRun<T>(shared, { snapshot, plan, skipped, fn, options }, { resolve, reject }).start();
+      new CallRun<T>(shared, { snapshot, plan, log, fn, options }, { resolve, reject }).start();
     });
   }
 
@@ -84,15 +92,4 @@ export class Executor {
     for (const run of this.#running) run.close();
     await this.#attempts.settled();
   }
-}
-
-function skippedEndpoints(snapshot: HealthSnapshot): EndpointAttempt[] {
-  const routable = new Set(snapshot.ranking.route);
-  return snapshot.endpoints
-    .filter((h) => !routable.has(h.endpoint))
-    .map((h) => ({
-      endpoint: h.endpoint.label,
-      outcome: 'skipped',
-      reason: h.reason ? `${h.state}: ${h.reason}` : h.state,
-    }));
 }
