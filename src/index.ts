@@ -1,10 +1,19 @@
+/**
+ * Proactive failover for any chain: `createFailover` for calls, `createHeadMonitor` for heads a chain
+ * pushes, the state stores that share health between processes, and the types of their options,
+ * events, status and errors. The chain adapters are `switchyard-rpc/soroban`, `/viem` and `/beacon`;
+ * an adapter for another chain is built with `switchyard-rpc/adapter`.
+ *
+ * @example
+ * import { createFailover } from 'switchyard-rpc';
+ * const failover = createFailover({ endpoints: ['https://a.example', 'https://b.example'], probe });
+ * const head = await failover.call(({ endpoint, signal }) => getHead(endpoint.url, signal));
+ */
 import 'reflect-metadata';
 
-export { systemClock } from './clock.js';
-export { createInstanceContainer, type InstanceParts, TOKENS } from './container.js';
+export { TOKENS } from './container.js';
 export { type CreateFailoverParameters, createFailover, type Failover } from './createFailover.js';
 export {
-  credentialsAsHeader,
   type Endpoint,
   type EndpointConfig,
   type EndpointInput,
@@ -67,43 +76,26 @@ export type {
   HistogramSnapshot,
   RequestOutcome,
 } from './metrics/types.js';
-export {
-  type FailoverConfig,
-  nonNegativeOption,
-  positiveOption,
-  type ResolvedTuning,
-  resolveTuning,
-} from './options.js';
-export { parseRetryAfter } from './retryAfter.js';
-export {
-  type AttemptContext,
-  type CallClassifier,
-  type CallKind,
-  type ErrorClass,
-  type ErrorKind,
-  failedProbe,
-  type RejectedResult,
+export type { FailoverConfig } from './options.js';
+export type {
+  AttemptContext,
+  CallClassifier,
+  CallKind,
+  ErrorClass,
+  ErrorKind,
+  RejectedResult,
 } from './routing/classification.js';
 export type { AttemptFn, CallOptions, HedgeConfig } from './routing/Executor.js';
 export { ScoreRouter, type ScoreRouterConfig } from './routing/ScoreRouter.js';
 export { FileStateStore, type FileStateStoreConfig } from './state/FileStateStore.js';
-export { type ApplyQueued, GroupCommit } from './state/GroupCommit.js';
-export { emptySharedState, MemoryStateStore } from './state/MemoryStateStore.js';
-export {
-  isSharedEndpointRecord,
-  type ParsedSharedState,
-  parseSharedState,
-  SHARED_STATE_VERSION,
-} from './state/parseSharedState.js';
-export { SHARED_RECORD_TTL_MS } from './state/sharedHealth.js';
+export { MemoryStateStore } from './state/MemoryStateStore.js';
 export type { EndpointStatus, FailoverStatus } from './status.js';
 export {
   type CreateHeadMonitorParameters,
   createHeadMonitor,
   type HeadMonitorConfig,
 } from './streams/createHeadMonitor.js';
-export { PushQueue } from './streams/PushQueue.js';
-export { MAINNET_SLOT_MS, SlotClock, type SlotTiming, validateSlotTiming } from './streams/SlotClock.js';
+export type { SlotTiming } from './streams/SlotClock.js';
 export type {
   CandidateRef,
   DeliveredHead,
@@ -119,13 +111,3 @@ export type {
   StreamOpenEvent,
   StreamState,
 } from './streams/types.js';
-export { TaskSet } from './TaskSet.js';
-export {
-  requireArray,
-  requireFunction,
-  requireLogger,
-  requireObject,
-  requireObjectWithMethods,
-  requireString,
-  requireStringRecord,
-} from './validate.js';

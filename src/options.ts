@@ -66,7 +66,14 @@ export interface ResolvedTuning {
   recoverySamples: number;
 }
 
-/** A positive (optionally whole) number option, or its default. @throws {ConfigError} naming `field`. */
+/**
+ * A positive number option (whole with `integer`), or `fallback` when it is undefined.
+ *
+ * @throws {ConfigError} naming `field`.
+ * @example
+ * positiveOption('lagTolerance', config.lagTolerance, 10, true) // 10 when not given
+ * positiveOption('lagTolerance', -1, 10) // ConfigError: lagTolerance: must be a positive number (got -1)
+ */
 export function positiveOption(
   field: string,
   value: number | undefined,

@@ -13,6 +13,7 @@ import { http } from 'viem';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { withFailover } from '../adapters/soroban/index.js';
 import { failover } from '../adapters/viem/index.js';
+import { systemClock } from '../src/clock.js';
 import {
   ConfigError,
   createFailover,
@@ -22,7 +23,6 @@ import {
   MemoryStateStore,
   ScoreRouter,
   silentLogger,
-  systemClock,
 } from '../src/index.js';
 import { fetchProbe, waitFor } from './helpers.js';
 

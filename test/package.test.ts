@@ -24,6 +24,7 @@ const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as
 
 const ENTRY_POINTS = [
   '.',
+  './adapter',
   './beacon',
   './prometheus',
   './redis',
@@ -169,6 +170,11 @@ describe('the published package', () => {
         name: 'core',
         entries: 'switchyard-rpc, switchyard-rpc/package.json',
         stdout: [`core served by b, a down, CONFIG_INVALID, version ${manifest.version}`],
+      },
+      {
+        name: 'adapter',
+        entries: 'switchyard-rpc/adapter',
+        stdout: ['adapter served by b, a rate-limited, CONFIG_INVALID, queue kept 2'],
       },
       {
         name: 'soroban',

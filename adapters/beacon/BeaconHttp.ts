@@ -1,6 +1,7 @@
 import type { FetchLike } from 'eventsource';
-import { credentialsAsHeader, type Endpoint, EndpointError, type ErrorClass } from 'switchyard-rpc';
 import { Agent, type Response, fetch as undiciFetch } from 'undici';
+import { credentialsAsHeader, type Endpoint, type ErrorClass } from '../../src/adapter.js';
+import { EndpointError } from '../../src/index.js';
 
 /**
  * Largest JSON answer read. The paths the monitor reads (node/syncing, headers/head, genesis, spec) answer

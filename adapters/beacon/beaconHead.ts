@@ -1,4 +1,4 @@
-import type { ChainHead } from 'switchyard-rpc';
+import type { ChainHead } from '../../src/adapter.js';
 
 /** A beacon chain head, as the `head` SSE event announces it. */
 export interface BeaconHead extends ChainHead {

@@ -1,4 +1,4 @@
-import { failedProbe, type HealthProbe } from 'switchyard-rpc';
+import { failedProbe, type HealthProbe } from '../../src/adapter.js';
 import { type BeaconHttp, classifyBeaconError } from './BeaconHttp.js';
 import { BeaconDataError, booleanOf, record, rootOf, slotOf } from './beaconHead.js';
 import { genesisData } from './beaconTiming.js';

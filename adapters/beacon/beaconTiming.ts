@@ -1,4 +1,5 @@
-import type { Endpoint, SlotTiming } from 'switchyard-rpc';
+import type { Endpoint } from '../../src/adapter.js';
+import type { SlotTiming } from '../../src/index.js';
 import type { BeaconHttp } from './BeaconHttp.js';
 import { BeaconDataError, record, slotOf } from './beaconHead.js';
 

@@ -1,14 +1,12 @@
+import { type HeadStream, type HealthProbe, positiveOption } from '../../src/adapter.js';
 import {
   ConfigError,
   createHeadMonitor,
   type EndpointInput,
   type HeadMonitor,
   type HeadMonitorConfig,
-  type HeadStream,
-  type HealthProbe,
-  positiveOption,
   type SlotTiming,
-} from 'switchyard-rpc';
+} from '../../src/index.js';
 import { BeaconHttp } from './BeaconHttp.js';
 import { type BeaconHead, parseHeadHeader, rootOf } from './beaconHead.js';
 import { beaconProbe } from './beaconProbe.js';

@@ -1,5 +1,6 @@
 import { EventSource } from 'eventsource';
-import { type Endpoint, type HeadStream, type HeadStreamHooks, PushQueue, StreamError } from 'switchyard-rpc';
+import { type Endpoint, type HeadStream, type HeadStreamHooks, PushQueue } from '../../src/adapter.js';
+import { StreamError } from '../../src/index.js';
 import { type BeaconHttp, beaconRequest } from './BeaconHttp.js';
 import { BeaconDataError, type BeaconHead, parseHeadEvent } from './beaconHead.js';
 import { capSseEvents, MAX_SSE_EVENT_BYTES } from './capSseEvents.js';

@@ -1,6 +1,12 @@
 import { Counter, register as defaultRegistry, Gauge, type LabelValues, type Registry } from 'prom-client';
-import type { EndpointState, FailoverMetrics, HeadMonitorMetrics, HistogramSnapshot } from 'switchyard-rpc';
-import { ConfigError, requireObjectWithMethods, requireString } from 'switchyard-rpc';
+import { requireObjectWithMethods, requireString } from '../../src/adapter.js';
+import {
+  ConfigError,
+  type EndpointState,
+  type FailoverMetrics,
+  type HeadMonitorMetrics,
+  type HistogramSnapshot,
+} from '../../src/index.js';
 import { type HistogramSample, SnapshotHistogram } from './snapshotHistogram.js';
 
 /**

@@ -1,5 +1,5 @@
 import { Histogram, type LabelValues, type Registry } from 'prom-client';
-import type { HistogramSnapshot } from 'switchyard-rpc';
+import type { HistogramSnapshot } from '../../src/index.js';
 
 type HistogramData = Awaited<ReturnType<Histogram<string>['get']>>;
 

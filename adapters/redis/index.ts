@@ -8,4 +8,14 @@
  */
 import 'reflect-metadata';
 
+// The core's types that this entry point's signatures mention, so that they can be named from here too.
+export type {
+  LeaseDecision,
+  Logger,
+  ProbeLease,
+  SharedEndpointRecord,
+  SharedState,
+  StateStore,
+} from '../../src/index.js';
+export type { PublishedListener } from './PublishedChannel.js';
 export { RedisStateStore, type RedisStateStoreConfig } from './RedisStateStore.js';

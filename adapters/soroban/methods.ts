@@ -1,4 +1,4 @@
-import type { CallKind } from 'switchyard-rpc';
+import type { CallKind } from '../../src/adapter.js';
 
 /**
  * How each `rpc.Server` method is routed.

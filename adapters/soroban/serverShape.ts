@@ -1,5 +1,5 @@
 import type { rpc } from '@stellar/stellar-sdk';
-import { ConfigError } from 'switchyard-rpc';
+import { ConfigError } from '../../src/index.js';
 
 /** The class that made a wrapped server: it builds the servers of the other endpoints. */
 export type ServerClass = new (url: string, options?: rpc.Server.Options) => rpc.Server;

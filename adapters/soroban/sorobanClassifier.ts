@@ -4,7 +4,7 @@ import {
   type ErrorClass,
   parseRetryAfter,
   type RejectedResult,
-} from 'switchyard-rpc';
+} from '../../src/adapter.js';
 
 // SDK 15 (axios) gives response headers as a plain object (or AxiosHeaders), SDK 16+ (fetch) as a `Headers`.
 type ResponseHeaders = Record<string, unknown> | { get(name: string): string | null };

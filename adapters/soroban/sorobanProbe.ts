@@ -1,5 +1,5 @@
 import type { rpc } from '@stellar/stellar-sdk';
-import { type Endpoint, failedProbe, type HealthProbe, type ProbeResult } from 'switchyard-rpc';
+import { type Endpoint, failedProbe, type HealthProbe, type ProbeResult } from '../../src/adapter.js';
 import { runInAttemptScope } from './attemptScope.js';
 import { classifySorobanError } from './sorobanClassifier.js';
 

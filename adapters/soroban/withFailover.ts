@@ -1,10 +1,16 @@
 import type { rpc } from '@stellar/stellar-sdk';
 import {
   type AttemptContext,
-  ConfigError,
-  createFailover,
   credentialsAsHeader,
   type Endpoint,
+  requireArray,
+  requireObject,
+  requireString,
+  requireStringRecord,
+} from '../../src/adapter.js';
+import {
+  ConfigError,
+  createFailover,
   type EndpointConfig,
   type EndpointInput,
   type FailoverConfig,
@@ -12,12 +18,8 @@ import {
   failoverControl,
   parseEndpoints,
   redactUrl,
-  requireArray,
-  requireObject,
-  requireString,
-  requireStringRecord,
-  resolveTuning,
-} from 'switchyard-rpc';
+} from '../../src/index.js';
+import { resolveTuning } from '../../src/options.js';
 import { type AttemptScope, bindToAttemptScope, runInAttemptScope } from './attemptScope.js';
 import { SOROBAN_METHOD_ROUTES } from './methods.js';
 import { type ServerClass, serverClassOf } from './serverShape.js';

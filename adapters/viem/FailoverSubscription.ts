@@ -1,5 +1,7 @@
-import { type Endpoint, type FailoverControl, type Logger, TaskSet } from 'switchyard-rpc';
 import { hexToNumber, numberToHex, type Transport } from 'viem';
+import type { Endpoint, Logger } from '../../src/adapter.js';
+import type { FailoverControl } from '../../src/index.js';
+import { TaskSet } from '../../src/TaskSet.js';
 
 type Instance = ReturnType<Transport>;
 

@@ -1,13 +1,13 @@
 import {
-  ConfigError,
   nonNegativeOption,
   positiveOption,
   requireArray,
   requireFunction,
   requireObject,
   requireString,
-  resolveTuning,
-} from 'switchyard-rpc';
+} from '../../src/adapter.js';
+import { ConfigError } from '../../src/index.js';
+import { resolveTuning } from '../../src/options.js';
 import type { FailoverTransportConfig } from './failover.js';
 
 /**

@@ -1,5 +1,5 @@
-import { type CallClassifier, type ErrorClass, parseRetryAfter } from 'switchyard-rpc';
 import type { BaseError, HttpRequestError } from 'viem';
+import { type CallClassifier, type ErrorClass, parseRetryAfter } from '../../src/adapter.js';
 
 // Node-side -32000 messages: this node lacks the data (behind, pruned), another may have it.
 const NODE_SIDE = /header not found|missing trie node|unknown block|block not found|not synced|syncing/i;

@@ -1,12 +1,11 @@
-import { type Endpoint, failedProbe, type HealthProbe, type ProbeResult } from 'switchyard-rpc';
-import { hexToNumber, type Transport } from 'viem';
+import { type EIP1193RequestFn, hexToNumber } from 'viem';
+import { type Endpoint, failedProbe, type HealthProbe, type ProbeResult } from '../../src/adapter.js';
 import { classifyEvmError } from './evmClassifier.js';
 
-type Request = ReturnType<Transport>['request'];
-
+/** Options of {@link evmProbe}. */
 export interface EvmProbeOptions {
   /** The inner transport's request function of an endpoint. */
-  requestOf(endpoint: Endpoint): Request;
+  requestOf(endpoint: Endpoint): EIP1193RequestFn;
 }
 
 /** How the network check names an EVM chain: `chain 1`. */
@@ -22,7 +21,11 @@ export function chainNetwork(chainId: number): string {
 export function evmProbe(options: EvmProbeOptions): HealthProbe {
   const noSyncing = new Set<string>();
 
-  async function syncing(endpoint: Endpoint, request: Request, signal: AbortSignal): Promise<boolean> {
+  async function syncing(
+    endpoint: Endpoint,
+    request: EIP1193RequestFn,
+    signal: AbortSignal,
+  ): Promise<boolean> {
     if (noSyncing.has(endpoint.id)) return false;
     try {
       return (await request({ method: 'eth_syncing' }, { signal })) !== false;

@@ -1,18 +1,4 @@
 import {
-  type AttemptContext,
-  type CallClassifier,
-  ConfigError,
-  consoleLogger,
-  createFailover,
-  type EndpointConfig,
-  type FailoverConfig,
-  type FailoverControl,
-  failoverControl,
-  type RejectedResult,
-  redactUrl,
-  resolveTuning,
-} from 'switchyard-rpc';
-import {
   type Chain,
   createTransport,
   type EIP1193RequestFn,
@@ -20,6 +6,18 @@ import {
   type Transport,
   type TransportConfig,
 } from 'viem';
+import type { AttemptContext, CallClassifier, RejectedResult } from '../../src/adapter.js';
+import {
+  ConfigError,
+  consoleLogger,
+  createFailover,
+  type EndpointConfig,
+  type FailoverConfig,
+  type FailoverControl,
+  failoverControl,
+  redactUrl,
+} from '../../src/index.js';
+import { resolveTuning } from '../../src/options.js';
 import { checkFailoverConfig } from './checkFailoverConfig.js';
 import { evmClassifier } from './evmClassifier.js';
 import { chainNetwork, evmProbe } from './evmProbe.js';
@@ -56,7 +54,7 @@ export interface FailoverTransportConfig extends FailoverConfig {
 export type ViemFailover = FailoverControl;
 
 /** Whether viem should subscribe rather than poll: as for its `fallback`, when the first transport is a socket. */
-type SubscribesFirst<transports extends readonly Transport[]> = transports extends readonly [
+export type SubscribesFirst<transports extends readonly Transport[]> = transports extends readonly [
   infer first extends Transport,
   ...unknown[],
 ]

@@ -1,4 +1,4 @@
-import type { CallKind } from 'switchyard-rpc';
+import type { CallKind } from '../../src/adapter.js';
 
 // Signed bytes: the same transaction, the same hash on any node. Safe to repeat.
 const IDEMPOTENT_WRITES = new Set(['eth_sendRawTransaction', 'eth_sendRawTransactionSync']);

@@ -1,4 +1,4 @@
-import { type CallClassifier, type ErrorClass, parseRetryAfter } from 'switchyard-rpc';
+import { type CallClassifier, type ErrorClass, parseRetryAfter } from 'switchyard-rpc/adapter';
 import { SolanaAnswerError, SolanaHttpError, SolanaRpcError } from './solanaRpc.js';
 
 // Codes and messages from Agave's `rpc-client-api/src/custom_error.rs` (JSON-RPC reserves -32000
