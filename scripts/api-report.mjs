@@ -6,7 +6,8 @@
 //   node scripts/api-report.mjs --update   regenerate the reports in api/
 //
 // Settings shared by all entry points are in config/api-extractor.json. Warnings are printed but
-// don't fail the check; only a report difference (or an api-extractor error) does.
+// don't fail the check; a report difference, an api-extractor error, or a type an entry point's API
+// uses without exporting it (ae-forgotten-export) does, in both modes.
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
@@ -36,6 +37,8 @@ const entries = Object.entries(pkg.exports ?? {})
     subpath,
     name: subpath === '.' ? pkg.name : `${pkg.name}-${subpath.replace(/^\.\//, '').replaceAll('/', '-')}`,
     types: target.types.replace(/^\.\//, ''),
+    // The source file the declarations are built from: where a missing export is added.
+    source: target.types.replace(/^\.\/dist\//, '').replace(/\.d\.ts$/, '.ts'),
   }));
 
 const missing = entries.filter((e) => !existsSync(join(root, e.types)));
@@ -58,6 +61,7 @@ const quietConsoleMessages = new Set([
 const tempFolder = mkdtempSync(join(tmpdir(), 'api-report-'));
 const short = (p) => relative(root, p) || '.';
 const changed = [];
+const forgottenExports = [];
 let failed = false;
 
 try {
@@ -76,11 +80,16 @@ try {
     });
 
     let diff = '';
+    const forgotten = [];
     const result = Extractor.invoke(extractorConfig, {
       localBuild: update,
       printApiReportDiff: !update,
       messageCallback: (message) => {
         if (message.messageId === 'console-api-report-diff') diff = message.text; // printed after the status line
+        if (message.messageId === 'ae-forgotten-export') {
+          forgotten.push(message); // printed below, with what to do about it
+          message.handled = true;
+        }
         if (quietConsoleMessages.has(message.messageId)) {
           message.logLevel = ExtractorLogLevel.None;
           message.handled = true;
@@ -88,18 +97,23 @@ try {
       },
     });
 
-    // api-extractor writes the freshly generated report to the temp folder in both modes.
-    const generated = readFileSync(join(tempFolder, `${entry.name}.api.md`), 'utf8');
-    const forgotten = (generated.match(/\(ae-forgotten-export\)/g) ?? []).length;
-    const notes = [
-      result.warningCount > 0 ? `${result.warningCount} warning(s)` : '',
-      forgotten > 0 ? `${forgotten} ae-forgotten-export note(s) in the report` : '',
-    ].filter(Boolean);
-    const suffix = notes.length > 0 ? ` (${notes.join(', ')})` : '';
-
+    const suffix = result.warningCount > 0 ? ` (${result.warningCount} warning(s))` : '';
     if (result.errorCount > 0) {
       failed = true;
-      console.log(`api-report: ${entry.subpath}: api-extractor reported ${result.errorCount} error(s)`);
+      if (forgotten.length > 0) {
+        const symbols = [
+          ...new Set(forgotten.map((m) => /The symbol "([^"]+)"/.exec(m.text)?.[1] ?? m.text)),
+        ];
+        console.log(
+          `api-report: ${entry.subpath}: its API uses ${symbols.length} type(s) it does not export:`,
+        );
+        for (const message of forgotten)
+          console.log(`  ${message.formatMessageWithLocation(`${root}${sep}`)}`);
+        forgottenExports.push({ entry, symbols });
+      }
+      const otherErrors = result.errorCount - forgotten.length;
+      if (otherErrors > 0)
+        console.log(`api-report: ${entry.subpath}: api-extractor reported ${otherErrors} error(s)`);
     } else if (result.apiReportChanged) {
       changed.push(short(reportPath));
       if (update) {
@@ -137,6 +151,13 @@ try {
   rmSync(tempFolder, { recursive: true, force: true });
 }
 
+if (forgottenExports.length > 0) {
+  console.log(
+    "\napi-report: every type an entry point's API mentions must be importable from that entry point. Re-export them:",
+  );
+  for (const { entry, symbols } of forgottenExports)
+    console.log(`  ${entry.source} (${entry.subpath}): export type { ${symbols.join(', ')} }`);
+}
 if (update) {
   if (changed.length > 0) console.log('api-report: review the changes with `git diff api/` and commit them.');
 } else if (changed.length > 0) {
