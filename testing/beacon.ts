@@ -23,3 +23,5 @@ export {
   type BeaconSimulatorStats,
 } from './beacon/simulator.js';
 export type { HttpFaults } from './simulated/faultGate.js';
+export type { SimulatedCluster } from './simulated/SimulatedCluster.js';
+export type { SimulatedNode, SimulatedNodeFaults, SimulatedNodeSetup } from './simulated/SimulatedNode.js';

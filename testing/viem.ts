@@ -10,6 +10,10 @@
  * await cluster.nodes[0]!.setFaults({ lag: 20 });
  * await cluster.close();
  */
+
+export type { HttpFaults } from './simulated/faultGate.js';
+export type { SimulatedCluster } from './simulated/SimulatedCluster.js';
+export type { SimulatedNode, SimulatedNodeFaults, SimulatedNodeSetup } from './simulated/SimulatedNode.js';
 export {
   EvmCluster,
   type EvmClusterOptions,

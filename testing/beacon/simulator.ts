@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type HttpFaults, httpFaultGate } from '../simulated/faultGate.js';
+import type { HttpFaults } from '../simulated/faultGate.js';
 import { HeadClock } from '../simulated/HeadClock.js';
 import { send } from '../simulated/http.js';
-import { NodeServer } from '../simulated/NodeServer.js';
+import { nodeSpecs, SimulatedCluster } from '../simulated/SimulatedCluster.js';
+import { SimulatedNode, startStandalone } from '../simulated/SimulatedNode.js';
 import { waitForHead } from '../simulated/waitForHead.js';
 
 /**
@@ -323,22 +324,14 @@ let createNode: (
  * node.dropStreams(); // as a restarting proxy would
  * await node.close();
  */
-export class BeaconSimulator {
-  /** Name given in the options, or `node-<index>`. */
-  readonly name: string;
+export class BeaconSimulator extends SimulatedNode<BeaconFaults> {
   /** The cluster this node belongs to; a standalone node has a cluster of its own. */
   readonly cluster: BeaconCluster;
   private readonly clock: SlotClock;
-  private readonly random: () => number;
   private readonly eventDelayMs: number;
-  private readonly node: NodeServer;
   private readonly streams = new Set<ServerResponse>();
   private readonly stopSlots: () => void;
   private keepAlive: NodeJS.Timeout | undefined;
-  private currentFaults: BeaconFaults;
-  private started: Promise<this> | undefined;
-  // Set for standalone nodes, whose close() must also stop the clock nobody else can reach.
-  private ownsClock = false;
   private counters = zeroCounters();
 
   static {
@@ -352,23 +345,10 @@ export class BeaconSimulator {
     index: number,
     eventDelayMs: number,
   ) {
+    super({ clock, options, index });
     this.cluster = cluster;
     this.clock = clock;
-    this.name = options.name ?? `node-${index}`;
-    this.random = options.random ?? Math.random;
     this.eventDelayMs = eventDelayMs;
-    validateFaults(options.faults ?? {});
-    this.currentFaults = { ...options.faults };
-    const handler = (req: IncomingMessage, res: ServerResponse): void => {
-      this.handle(req, res).catch((error: unknown) => {
-        // A socket torn down mid-answer must not crash the host process.
-        if (!res.headersSent && !res.destroyed) sendError(res, 500, String(error));
-      });
-    };
-    this.node = new NodeServer(this.name, handler, {
-      refusing: () => this.currentFaults.refuse,
-      onDrop: () => this.dropStreams(),
-    });
     this.stopSlots = clock.onHead((slot) => {
       if (slot !== undefined) this.slotStarted();
     });
@@ -380,67 +360,9 @@ export class BeaconSimulator {
    * @example
    * const node = await BeaconSimulator.start({ slotMs: 100, keepAliveMs: 30 });
    */
-  static async start(options: BeaconSimulatorStartOptions = {}): Promise<BeaconSimulator> {
+  static start(options: BeaconSimulatorStartOptions = {}): Promise<BeaconSimulator> {
     const { genesisTime, slotMs, keepAliveMs, ...spec } = options;
-    const cluster = new BeaconCluster({ genesisTime, slotMs, keepAliveMs, nodes: [spec] });
-    const node = cluster.nodes[0]!;
-    node.ownsClock = true;
-    await cluster.start();
-    return node;
-  }
-
-  /** Base URL, `http://127.0.0.1:PORT/`; stays the same across `refuse` toggles. Append `eth/v1/...`. */
-  get url(): string {
-    return this.node.url;
-  }
-
-  /** TCP port, 0 before `start()`. */
-  get port(): number {
-    return this.node.port;
-  }
-
-  /** Head slot this node reports: the cluster slot minus `lag`, plus `ahead`. */
-  get head(): number {
-    const { lag = 0, ahead = 0 } = this.currentFaults;
-    return Math.max(0, this.clock.head - lag + ahead);
-  }
-
-  /** A copy of the active faults. */
-  get faults(): Readonly<BeaconFaults> {
-    return { ...this.currentFaults };
-  }
-
-  /** Starts listening on an ephemeral port; `BeaconCluster.start()` calls it for every node. */
-  start(): Promise<this> {
-    this.started ??= this.node.start().then(() => {
-      const { keepAliveMs } = this.clock.config;
-      if (keepAliveMs > 0 && !this.node.closed) {
-        this.keepAlive = setInterval(() => this.writeAll(':\n\n'), keepAliveMs);
-        this.keepAlive.unref();
-      }
-      return this;
-    });
-    return this.started;
-  }
-
-  /**
-   * Merges `patch` into the active faults; resolves once a `refuse` change has taken effect.
-   *
-   * @example
-   * await node.setFaults({ lag: 3 });
-   * await node.setFaults({ unavailable: true }); // lag stays 3
-   */
-  setFaults(patch: BeaconFaults): Promise<void> {
-    const next = { ...this.currentFaults, ...patch };
-    validateFaults(next);
-    this.currentFaults = next;
-    return this.node.sync();
-  }
-
-  /** Removes every fault; stalled streams get the next head, a refusing node listens again. */
-  clearFaults(): Promise<void> {
-    this.currentFaults = {};
-    return this.node.sync();
+    return startStandalone(new BeaconCluster({ genesisTime, slotMs, keepAliveMs, nodes: [spec] }));
   }
 
   /**
@@ -454,15 +376,14 @@ export class BeaconSimulator {
       ...this.counters,
       restRequests: { ...this.counters.restRequests },
       openStreams: this.streams.size,
-      openConnections: this.node.openConnections,
-      acceptedConnections: this.node.acceptedConnections,
+      ...this.connectionStats(),
     };
   }
 
   /** Zeroes the request and event counters and `acceptedConnections`. */
   resetStats(): void {
     this.counters = zeroCounters();
-    this.node.resetAccepted();
+    this.resetConnectionStats();
   }
 
   /**
@@ -490,7 +411,7 @@ export class BeaconSimulator {
    */
   sendMalformed(kind: BeaconMalformedKind): number {
     const slot = this.head;
-    const optimistic = this.currentFaults.optimistic ?? false;
+    const optimistic = this.activeFaults.optimistic ?? false;
     let text: string;
     if (kind === 'json') {
       text = sseEvent('head', `{"slot":"${slot}","block":`);
@@ -505,24 +426,44 @@ export class BeaconSimulator {
     return this.streams.size;
   }
 
-  /** Ends every open stream, stops listening and destroys every connection. Final; safe to call twice. */
-  async close(): Promise<void> {
-    // Marks the node closed and aborts delayed answers and events at once.
-    const closing = this.node.close();
+  /** Rates within 0..1, delays 0 or more, whole head offsets, a well-formed `wrongGenesisRoot`. */
+  protected override validateFaults(faults: Readonly<BeaconFaults>): void {
+    validateFaults(faults);
+  }
+
+  /** Beacon APIs answer errors as JSON `{ code, message }`. */
+  protected override answerFailure(res: ServerResponse, error: unknown): void {
+    sendError(res, 500, String(error));
+  }
+
+  /** Starts the keep-alive comments, when asked for. */
+  protected override onStarted(): void {
+    const { keepAliveMs } = this.clock.config;
+    if (keepAliveMs > 0 && !this.closed) {
+      this.keepAlive = setInterval(() => this.writeAll(':\n\n'), keepAliveMs);
+      this.keepAlive.unref();
+    }
+  }
+
+  /** Streams go with the connections they were served on. */
+  protected override onDisconnect(): void {
+    this.dropStreams();
+  }
+
+  /** No more slots, keep-alives or streams: open streams end cleanly. */
+  protected override onClose(): void {
     this.stopSlots();
     clearInterval(this.keepAlive);
     // A clean end first, so a reader sees the stream finish rather than a reset.
     for (const stream of this.streams) stream.end();
     this.streams.clear();
-    await closing;
-    if (this.ownsClock) this.clock.stop();
   }
 
   private slotStarted(): void {
     // The head is taken at the boundary; eventDelayMs only delays its delivery.
-    const payload = JSON.stringify(headPayload(this.head, this.currentFaults.optimistic ?? false));
+    const payload = JSON.stringify(headPayload(this.head, this.activeFaults.optimistic ?? false));
     const deliver = () => {
-      if (this.currentFaults.stallStreams) return;
+      if (this.activeFaults.stallStreams) return;
       for (const stream of this.streams) stream.write(sseEvent('head', payload));
       this.counters.headEventsSent += this.streams.size;
     };
@@ -531,24 +472,25 @@ export class BeaconSimulator {
       return;
     }
     // Unref'd like the clock: delays of a slot or more overlap and would keep the process alive forever.
-    const delivered = sleep(this.eventDelayMs, undefined, { signal: this.node.signal, ref: false });
+    const delivered = sleep(this.eventDelayMs, undefined, { signal: this.signal, ref: false });
     // A rejection only means close() aborted the delay.
     delivered.then(deliver, () => {});
   }
 
   private writeAll(text: string): void {
-    if (this.currentFaults.stallStreams) return;
+    if (this.activeFaults.stallStreams) return;
     for (const stream of this.streams) stream.write(text);
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /** One HTTP request: the SSE stream or a REST route, after the HTTP faults. */
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const { pathname: path, searchParams } = new URL(req.url ?? '/', 'http://localhost');
     const isStream = path === EVENTS_PATH;
     if (isStream) this.counters.streamRequests += 1;
     else this.counters.restRequests[path] = (this.counters.restRequests[path] ?? 0) + 1;
 
-    const faults = this.currentFaults;
-    if (!(await httpFaultGate(req, res, faults, this.random, this.node.signal, 'GET'))) return;
+    const faults = this.activeFaults;
+    if (!(await this.passHttpFaults(req, res, 'GET'))) return;
     if (path === SYNCING_PATH) {
       sendJson(res, 200, this.syncing(faults));
       return;
@@ -641,7 +583,7 @@ export class BeaconSimulator {
  * await cluster.waitForSlot(cluster.slot + 1);
  * await cluster.close();
  */
-export class BeaconCluster {
+export class BeaconCluster extends SimulatedCluster<BeaconSimulator> {
   /** The nodes, in the order given by `options.nodes`. */
   readonly nodes: readonly BeaconSimulator[];
   /** Unix seconds of slot 0. */
@@ -649,16 +591,17 @@ export class BeaconCluster {
   /** Slot duration in milliseconds. */
   readonly slotMs: number;
   private readonly clock: SlotClock;
-  private started: Promise<this> | undefined;
 
   constructor(options: BeaconClusterOptions = {}) {
     const { nodes = 3, eventDelayMs = 0, ...network } = options;
-    this.clock = new SlotClock(validateNetwork(network));
-    ({ genesisTime: this.genesisTime, slotMs: this.slotMs } = this.clock.config);
+    const clock = new SlotClock(validateNetwork(network));
+    super(clock);
+    this.clock = clock;
+    ({ genesisTime: this.genesisTime, slotMs: this.slotMs } = clock.config);
     if (typeof nodes === 'number' && !(Number.isSafeInteger(nodes) && nodes >= 1)) {
       throw new RangeError(`nodes must be a positive integer, got ${nodes}`);
     }
-    const specs = typeof nodes === 'number' ? Array.from({ length: nodes }, () => ({})) : nodes;
+    const specs = nodeSpecs(nodes);
     if (specs.length === 0) throw new RangeError('nodes must not be empty');
     const delays = typeof eventDelayMs === 'number' ? specs.map(() => eventDelayMs) : eventDelayMs;
     if (delays.length !== specs.length || !delays.every((delay) => Number.isFinite(delay) && delay >= 0)) {
@@ -666,23 +609,7 @@ export class BeaconCluster {
         `eventDelayMs must be 0 or more, once per node (${specs.length}), got ${eventDelayMs}`,
       );
     }
-    this.nodes = specs.map((spec, index) => createNode(this, this.clock, spec, index, delays[index]!));
-  }
-
-  /** Starts every node and the slot clock. */
-  start(): Promise<this> {
-    this.started ??= (async () => {
-      await Promise.all(this.nodes.map((node) => node.start()));
-      this.clock.start();
-      return this;
-    })();
-    return this.started;
-  }
-
-  /** Closes every node (open streams end) and stops the clock; pending and later `waitForSlot` reject. */
-  async close(): Promise<void> {
-    await Promise.all(this.nodes.map((node) => node.close()));
-    this.clock.stop();
+    this.nodes = specs.map((spec, index) => createNode(this, clock, spec, index, delays[index]!));
   }
 
   /** Base URLs of the nodes, in order. */

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FeeBumpTransaction, Keypair, Networks, StrKey, TransactionBuilder, xdr } from '@stellar/stellar-sdk';
-import { httpFaultGate } from '../simulated/faultGate.js';
 import { HeadClock } from '../simulated/HeadClock.js';
 import { readBody, send } from '../simulated/http.js';
-import { NodeServer } from '../simulated/NodeServer.js';
+import { nodeSpecs, SimulatedCluster } from '../simulated/SimulatedCluster.js';
+import { SimulatedNode, type SimulatedNodeFaults, startStandalone } from '../simulated/SimulatedNode.js';
 import { waitForHead } from '../simulated/waitForHead.js';
 
 /**
@@ -15,19 +15,7 @@ import { waitForHead } from '../simulated/waitForHead.js';
  * await node.setFaults({ refuse: true }); // connections now get ECONNREFUSED
  * await node.clearFaults(); // listening again on the same port
  */
-export interface SorobanFaults {
-  /** Extra delay, in milliseconds, before every answer. */
-  latencyMs?: number;
-  /** Accept connections and read requests but never answer them. */
-  blackhole?: boolean;
-  /** Stop listening (ECONNREFUSED) and drop open connections; clearing it re-listens on the same port. */
-  refuse?: boolean;
-  /** Fraction (0..1) of requests answered with HTTP 500. */
-  errorRate?: number;
-  /** Fraction (0..1) of requests answered with HTTP 429 and a `Retry-After` header. */
-  rateLimitRate?: number;
-  /** `Retry-After` value, in seconds, sent with 429 answers (default 1). */
-  retryAfterSeconds?: number;
+export interface SorobanFaults extends SimulatedNodeFaults {
   /** `getHealth` answers JSON-RPC error -32603; every other method still answers normally. */
   unhealthy?: boolean;
   /** Ledgers behind the cluster head; `getHealth` still reports healthy, as real lagging nodes do. */
@@ -36,8 +24,6 @@ export interface SorobanFaults {
   ahead?: number;
   /** Freeze this node's head at the ledger it had when the knob was set. */
   stalled?: boolean;
-  /** Answer HTTP 200 with an HTML page instead of JSON. */
-  garbage?: boolean;
 }
 
 /**
@@ -430,20 +416,11 @@ let createNode: (
  * await sim.setFaults({ errorRate: 1 }); // every request now gets HTTP 500
  * await sim.close();
  */
-export class SorobanSimulator {
-  /** Name given in the options, or `node-<index>`. */
-  readonly name: string;
+export class SorobanSimulator extends SimulatedNode<SorobanFaults> {
   /** The cluster this node belongs to; a standalone node has a cluster of its own. */
   readonly cluster: SorobanCluster;
   private readonly ledger: Ledger;
-  private readonly random: () => number;
-  private readonly node: NodeServer;
   private readonly listeners = new Set<(info: SorobanRequestInfo) => void>();
-  private currentFaults: SorobanFaults = {};
-  private frozenHead: number | undefined;
-  private started: Promise<this> | undefined;
-  // Set for standalone nodes, whose close() must also stop the clock nobody else can reach.
-  private ownsLedger = false;
   private counters = { total: 0, byMethod: {} as Record<string, number> };
 
   static {
@@ -456,19 +433,11 @@ export class SorobanSimulator {
     options: SorobanSimulatorOptions,
     index: number,
   ) {
+    // Stellar ledgers start at 1: however far a node lags, it reports ledger 1 at least.
+    super({ clock: ledger, options, index, lowestHead: 1 });
     this.cluster = cluster;
     this.ledger = ledger;
-    this.name = options.name ?? `node-${index}`;
-    this.random = options.random ?? Math.random;
     if (options.onRequest) this.listeners.add(options.onRequest);
-    this.applyFaults(options.faults ?? {});
-    const handler = (req: IncomingMessage, res: ServerResponse): void => {
-      this.handle(req, res).catch((error: unknown) => {
-        // A failing listener or a socket torn down mid-read must not crash the host process.
-        if (!res.headersSent) send(res, 500, String(error), 'text/plain');
-      });
-    };
-    this.node = new NodeServer(this.name, handler, { refusing: () => this.currentFaults.refuse });
   }
 
   /**
@@ -477,79 +446,20 @@ export class SorobanSimulator {
    * @example
    * const sim = await SorobanSimulator.start({ networkPassphrase: Networks.TESTNET, ledgerIntervalMs: 50 });
    */
-  static async start(options: SorobanSimulatorStartOptions = {}): Promise<SorobanSimulator> {
+  static start(options: SorobanSimulatorStartOptions = {}): Promise<SorobanSimulator> {
     const { name, faults, random, onRequest, ...network } = options;
-    const cluster = new SorobanCluster({ ...network, nodes: [{ name, faults, random, onRequest }] });
-    const node = cluster.nodes[0]!;
-    node.ownsLedger = true;
-    await cluster.start();
-    return node;
-  }
-
-  /** Base URL, `http://127.0.0.1:PORT/`; stays the same across `refuse` toggles. */
-  get url(): string {
-    return this.node.url;
-  }
-
-  /** TCP port, 0 before `start()`. */
-  get port(): number {
-    return this.node.port;
-  }
-
-  /** Whether the node accepts connections right now. */
-  get listening(): boolean {
-    return this.node.listening;
-  }
-
-  /** Latest ledger this node reports: the cluster head minus `lag` plus `ahead`, or frozen while `stalled`. */
-  get head(): number {
-    const { lag = 0, ahead = 0 } = this.currentFaults;
-    return this.frozenHead ?? Math.max(1, this.ledger.head - lag + ahead);
-  }
-
-  /** A copy of the active faults. */
-  get faults(): Readonly<SorobanFaults> {
-    return { ...this.currentFaults };
-  }
-
-  /** Starts listening on an ephemeral port; `SorobanCluster.start()` calls it for every node. */
-  start(): Promise<this> {
-    this.started ??= this.node.start().then(() => this);
-    return this.started;
-  }
-
-  /**
-   * Merges `patch` into the active faults; resolves once a `refuse` change has taken effect.
-   *
-   * @example
-   * await node.setFaults({ lag: 5 });
-   * await node.setFaults({ stalled: true }); // lag stays 5
-   */
-  setFaults(patch: SorobanFaults): Promise<void> {
-    this.applyFaults({ ...this.currentFaults, ...patch });
-    return this.node.sync();
-  }
-
-  /** Removes every fault; a stalled node catches up with the cluster at once. */
-  clearFaults(): Promise<void> {
-    this.applyFaults({});
-    return this.node.sync();
+    return startStandalone(new SorobanCluster({ ...network, nodes: [{ name, faults, random, onRequest }] }));
   }
 
   /** Snapshot of the request and connection counters. */
   stats(): SorobanSimulatorStats {
-    return {
-      total: this.counters.total,
-      byMethod: { ...this.counters.byMethod },
-      openConnections: this.node.openConnections,
-      acceptedConnections: this.node.acceptedConnections,
-    };
+    return { total: this.counters.total, byMethod: { ...this.counters.byMethod }, ...this.connectionStats() };
   }
 
   /** Zeroes the request counters and `acceptedConnections`. */
   resetStats(): void {
     this.counters = { total: 0, byMethod: {} };
-    this.node.resetAccepted();
+    this.resetConnectionStats();
   }
 
   /**
@@ -564,21 +474,10 @@ export class SorobanSimulator {
     return () => this.listeners.delete(listener);
   }
 
-  /** Stops listening and destroys every connection, blackholed ones included. Final. */
-  async close(): Promise<void> {
-    await this.node.close();
-    if (this.ownsLedger) this.ledger.stop();
-  }
-
-  private applyFaults(faults: SorobanFaults): void {
-    this.currentFaults = faults;
-    if (!faults.stalled) this.frozenHead = undefined;
-    else this.frozenHead ??= Math.max(1, this.ledger.head - (faults.lag ?? 0) + (faults.ahead ?? 0));
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /** One HTTP request: a JSON-RPC call, counted and reported to listeners before the HTTP faults. */
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
-    const faults = this.currentFaults;
+    const faults = this.activeFaults;
     const call = parseCall(body);
     this.counters.total += 1;
     if (call.method !== undefined) {
@@ -586,7 +485,7 @@ export class SorobanSimulator {
     }
     for (const listener of this.listeners) listener({ node: this, method: call.method, params: call.params });
 
-    if (!(await httpFaultGate(req, res, faults, this.random, this.node.signal))) return;
+    if (!(await this.passHttpFaults(req, res))) return;
     send(res, 200, JSON.stringify(this.answer(call, faults)), 'application/json');
   }
 
@@ -756,17 +655,16 @@ export class SorobanSimulator {
  * await cluster.waitForLedger(cluster.head + 1);
  * await cluster.close();
  */
-export class SorobanCluster {
+export class SorobanCluster extends SimulatedCluster<SorobanSimulator> {
   /** The nodes, in the order given by `options.nodes`. */
   readonly nodes: readonly SorobanSimulator[];
   /** Passphrase every node hashes transactions with. */
   readonly networkPassphrase: string;
   private readonly ledger: Ledger;
-  private started: Promise<this> | undefined;
 
   constructor(options: SorobanClusterOptions = {}) {
     const { nodes = 3, ...network } = options;
-    this.ledger = new Ledger({
+    const ledger = new Ledger({
       passphrase: network.networkPassphrase ?? Networks.STANDALONE,
       protocolVersion: network.protocolVersion ?? 23,
       friendbotUrl: network.friendbotUrl,
@@ -774,25 +672,10 @@ export class SorobanCluster {
       startLedger: network.startLedger ?? 1000,
       retentionWindow: network.retentionWindow ?? 17_280,
     });
-    this.networkPassphrase = this.ledger.config.passphrase;
-    const specs = typeof nodes === 'number' ? Array.from({ length: nodes }, () => ({})) : nodes;
-    this.nodes = specs.map((spec, index) => createNode(this, this.ledger, spec, index));
-  }
-
-  /** Starts every node and the ledger clock. */
-  start(): Promise<this> {
-    this.started ??= (async () => {
-      await Promise.all(this.nodes.map((node) => node.start()));
-      this.ledger.start();
-      return this;
-    })();
-    return this.started;
-  }
-
-  /** Closes every node and stops the clock; pending and later `waitForLedger` calls reject. */
-  async close(): Promise<void> {
-    await Promise.all(this.nodes.map((node) => node.close()));
-    this.ledger.stop();
+    super(ledger);
+    this.ledger = ledger;
+    this.networkPassphrase = ledger.config.passphrase;
+    this.nodes = nodeSpecs(nodes).map((spec, index) => createNode(this, ledger, spec, index));
   }
 
   /** Latest closed ledger of the cluster; a node's head may trail it. */

@@ -17,10 +17,10 @@ import {
   slice,
   stringToHex,
 } from 'viem';
-import { httpFaultGate, roll } from '../simulated/faultGate.js';
 import { HeadClock } from '../simulated/HeadClock.js';
 import { readBody, send } from '../simulated/http.js';
-import { NodeServer } from '../simulated/NodeServer.js';
+import { nodeSpecs, SimulatedCluster } from '../simulated/SimulatedCluster.js';
+import { SimulatedNode, startStandalone } from '../simulated/SimulatedNode.js';
 import { waitForHead } from '../simulated/waitForHead.js';
 import { SimulatorWebSocket } from './simulatorWebSocket.js';
 
@@ -452,22 +452,13 @@ let createNode: (
  * await sim.setFaults({ errorRate: 1 }); // every request now gets HTTP 500
  * await sim.close();
  */
-export class EvmSimulator {
-  /** Name given in the options, or `node-<index>`. */
-  readonly name: string;
+export class EvmSimulator extends SimulatedNode<EvmFaults> {
   /** The cluster this node belongs to; a standalone node has a cluster of its own. */
   readonly cluster: EvmCluster;
   private readonly network: Network;
-  private readonly random: () => number;
-  private readonly node: NodeServer;
   private readonly webSocket: SimulatorWebSocket<ParsedCall>;
   private readonly stopBlocks: () => void;
   private readonly listeners = new Set<(info: EvmRequestInfo) => void>();
-  private currentFaults: EvmFaults = {};
-  private frozenHead: number | undefined;
-  private started: Promise<this> | undefined;
-  // Set for standalone nodes, whose close() must also stop the clock nobody else can reach.
-  private ownsNetwork = false;
   private counters = { total: 0, calls: 0, byMethod: {} as Record<string, number> };
 
   static {
@@ -475,36 +466,23 @@ export class EvmSimulator {
   }
 
   private constructor(cluster: EvmCluster, network: Network, options: EvmSimulatorOptions, index: number) {
+    super({ clock: network, options, index });
     this.cluster = cluster;
     this.network = network;
-    this.name = options.name ?? `node-${index}`;
-    this.random = options.random ?? Math.random;
     if (options.onRequest) this.listeners.add(options.onRequest);
-    const handler = (req: IncomingMessage, res: ServerResponse): void => {
-      this.handle(req, res).catch((error: unknown) => {
-        // A socket torn down mid-read must not crash the host process.
-        if (!res.headersSent && !res.destroyed) send(res, 500, String(error), 'text/plain');
-      });
-    };
-    this.node = new NodeServer(this.name, handler, {
-      refusing: () => this.currentFaults.refuse,
-      onDrop: () => this.webSocket.dropAll(),
-    });
     this.webSocket = new SimulatorWebSocket({
-      faults: () => this.currentFaults,
+      faults: () => this.activeFaults,
       head: () => this.head,
       block: (number) => this.block(number, false),
       receive: (text) => this.receive(text, 'webSocket'),
       answer: (call, faults) => this.answer(call, faults),
       roll: (rate) => this.roll(rate),
-      signal: this.node.signal,
+      signal: this.signal,
     });
     this.stopBlocks = network.onHead(() => this.webSocket.headChanged());
-    validateFaults(options.faults ?? {});
-    this.applyFaults(options.faults ?? {});
-    this.node.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    this.httpServer.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       // A connection accepted before `refuse` or `close()` may still ask to upgrade.
-      if (this.node.closed || this.currentFaults.refuse) socket.destroy();
+      if (this.closed || this.activeFaults.refuse) socket.destroy();
       else this.webSocket.upgrade(req, socket, head);
     });
   }
@@ -515,75 +493,14 @@ export class EvmSimulator {
    * @example
    * const sim = await EvmSimulator.start({ chainId: 1337, blockIntervalMs: 50 });
    */
-  static async start(options: EvmSimulatorStartOptions = {}): Promise<EvmSimulator> {
+  static start(options: EvmSimulatorStartOptions = {}): Promise<EvmSimulator> {
     const { name, faults, random, onRequest, ...network } = options;
-    const cluster = new EvmCluster({ ...network, nodes: [{ name, faults, random, onRequest }] });
-    const node = cluster.nodes[0]!;
-    node.ownsNetwork = true;
-    await cluster.start();
-    return node;
-  }
-
-  /** Base URL, `http://127.0.0.1:PORT/`; stays the same across `refuse` toggles. */
-  get url(): string {
-    return this.node.url;
+    return startStandalone(new EvmCluster({ ...network, nodes: [{ name, faults, random, onRequest }] }));
   }
 
   /** WebSocket URL, `ws://127.0.0.1:PORT/`: the same port as `url`. */
   get wsUrl(): string {
     return this.url.replace(/^http:/, 'ws:');
-  }
-
-  /** TCP port, 0 before `start()`. */
-  get port(): number {
-    return this.node.port;
-  }
-
-  /** Whether the node accepts connections right now. */
-  get listening(): boolean {
-    return this.node.listening;
-  }
-
-  /** Latest block this node reports: the cluster head minus `lag` plus `ahead`, or frozen while `stalled`. */
-  get head(): number {
-    const { lag = 0, ahead = 0 } = this.currentFaults;
-    return this.frozenHead ?? Math.max(0, this.network.head - lag + ahead);
-  }
-
-  /** A copy of the active faults. */
-  get faults(): Readonly<EvmFaults> {
-    return { ...this.currentFaults };
-  }
-
-  /** Starts listening on an ephemeral port; `EvmCluster.start()` calls it for every node. */
-  start(): Promise<this> {
-    this.started ??= this.node.start().then(() => this);
-    return this.started;
-  }
-
-  /**
-   * Merges `patch` into the active faults; resolves once a `refuse` change has taken effect.
-   *
-   * @example
-   * await node.setFaults({ lag: 5 });
-   * await node.setFaults({ stalled: true }); // lag stays 5
-   */
-  setFaults(patch: EvmFaults): Promise<void> {
-    const next = { ...this.currentFaults, ...patch };
-    validateFaults(next);
-    this.applyFaults(next);
-    return this.node.sync();
-  }
-
-  /**
-   * Removes every fault; a stalled node catches up with the cluster at once.
-   *
-   * @example
-   * await node.clearFaults();
-   */
-  clearFaults(): Promise<void> {
-    this.applyFaults({});
-    return this.node.sync();
   }
 
   /**
@@ -597,8 +514,7 @@ export class EvmSimulator {
       total: this.counters.total,
       calls: this.counters.calls,
       byMethod: { ...this.counters.byMethod },
-      openConnections: this.node.openConnections,
-      acceptedConnections: this.node.acceptedConnections,
+      ...this.connectionStats(),
       openSockets: this.webSocket.open,
     };
   }
@@ -611,7 +527,7 @@ export class EvmSimulator {
    */
   resetStats(): void {
     this.counters = { total: 0, calls: 0, byMethod: {} };
-    this.node.resetAccepted();
+    this.resetConnectionStats();
   }
 
   /**
@@ -637,32 +553,36 @@ export class EvmSimulator {
     return this.webSocket.dropAll();
   }
 
-  /**
-   * Stops listening and destroys every connection and WebSocket, blackholed ones included. Final; safe to
-   * call twice.
-   *
-   * @example
-   * await node.close();
-   */
-  async close(): Promise<void> {
-    // Marks the node closed and aborts pending delays at once; the listener itself closes a tick later.
-    const closing = this.node.close();
-    this.stopBlocks();
-    this.webSocket.dropAll();
-    await closing;
-    if (this.ownsNetwork) this.network.stop();
+  /** Rates within 0..1, delays and head offsets 0 or more, a positive `wrongChainId`. */
+  protected override validateFaults(faults: Readonly<EvmFaults>): void {
+    validateFaults(faults);
   }
 
-  private applyFaults(faults: EvmFaults): void {
-    this.currentFaults = faults;
-    if (!faults.stalled) this.frozenHead = undefined;
-    else this.frozenHead ??= Math.max(0, this.network.head - (faults.lag ?? 0) + (faults.ahead ?? 0));
-    // A node catching up (lag lowered, stall cleared) notifies its new head at once.
+  /** WebSockets go with the HTTP connections they were upgraded from. */
+  protected override onDisconnect(): void {
+    this.webSocket.dropAll();
+  }
+
+  /** No more heads to notify, no more WebSockets. */
+  protected override onClose(): void {
+    this.stopBlocks();
+    this.webSocket.dropAll();
+  }
+
+  /** A node catching up (lag lowered, stall cleared) notifies its new head at once. */
+  protected override onFaultsChanged(): void {
     this.webSocket.headChanged();
   }
 
-  private roll(rate: number | undefined): boolean {
-    return roll(rate, this.random);
+  /** One HTTP request: a JSON-RPC call or batch, answered in order after the HTTP faults. */
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const { batched, calls } = this.receive(await readBody(req), 'http');
+    const faults = this.activeFaults;
+    if (!(await this.passHttpFaults(req, res))) return;
+    // In order, so a send followed by a receipt lookup in one batch sees the send.
+    const answers: unknown[] = [];
+    for (const call of calls) answers.push(await this.answer(call, faults));
+    send(res, 200, JSON.stringify(batched ? answers : answers[0]), 'application/json');
   }
 
   private notify(info: EvmRequestInfo): void {
@@ -686,16 +606,6 @@ export class EvmSimulator {
       this.notify({ node: this, method, params, batched: parsed.batched, transport });
     }
     return parsed;
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const { batched, calls } = this.receive(await readBody(req), 'http');
-    const faults = this.currentFaults;
-    if (!(await httpFaultGate(req, res, faults, this.random, this.node.signal))) return;
-    // In order, so a send followed by a receipt lookup in one batch sees the send.
-    const answers: unknown[] = [];
-    for (const call of calls) answers.push(await this.answer(call, faults));
-    send(res, 200, JSON.stringify(batched ? answers : answers[0]), 'application/json');
   }
 
   private async answer(call: ParsedCall, faults: EvmFaults): Promise<unknown> {
@@ -958,7 +868,7 @@ export class EvmSimulator {
  * await cluster.waitForBlock(cluster.head + 1);
  * await cluster.close();
  */
-export class EvmCluster {
+export class EvmCluster extends SimulatedCluster<EvmSimulator> {
   /** The nodes, in the order given by `options.nodes`. */
   readonly nodes: readonly EvmSimulator[];
   /** Chain id of the simulated chain (a node with `wrongChainId` claims another). */
@@ -968,44 +878,18 @@ export class EvmCluster {
   /** Data sent with every revert. */
   readonly revertData: Hex;
   private readonly network: Network;
-  private started: Promise<this> | undefined;
 
   constructor(options: EvmClusterOptions = {}) {
     const { nodes = 3, ...network } = options;
-    this.network = new Network(validateNetwork(network));
+    const chain = new Network(validateNetwork(network));
+    super(chain);
+    this.network = chain;
     ({
       chainId: this.chainId,
       revertSelector: this.revertSelector,
       revertData: this.revertData,
-    } = this.network.config);
-    const specs = typeof nodes === 'number' ? Array.from({ length: nodes }, () => ({})) : nodes;
-    this.nodes = specs.map((spec, index) => createNode(this, this.network, spec, index));
-  }
-
-  /**
-   * Starts every node and the block clock.
-   *
-   * @example
-   * const cluster = await new EvmCluster({ nodes: 2 }).start();
-   */
-  start(): Promise<this> {
-    this.started ??= (async () => {
-      await Promise.all(this.nodes.map((node) => node.start()));
-      this.network.start();
-      return this;
-    })();
-    return this.started;
-  }
-
-  /**
-   * Closes every node and stops the clock; pending and later `waitForBlock` calls reject.
-   *
-   * @example
-   * await cluster.close();
-   */
-  async close(): Promise<void> {
-    await Promise.all(this.nodes.map((node) => node.close()));
-    this.network.stop();
+    } = chain.config);
+    this.nodes = nodeSpecs(nodes).map((spec, index) => createNode(this, chain, spec, index));
   }
 
   /** Latest block of the cluster; a node's head may trail it. */
