@@ -9,7 +9,7 @@ import { http } from 'viem';
 import { afterEach, describe, expect, it } from 'vitest';
 import { withFailover } from '../adapters/soroban/index.js';
 import { failover } from '../adapters/viem/index.js';
-import { watchLabels } from '../cli/watchClients.js';
+import { watchLabels } from '../cli/watch/watchLabels.js';
 import { AllEndpointsFailedError, AllStreamsFailedError, TimeoutError } from '../src/index.js';
 import { BeaconCluster, SorobanCluster } from '../testing/index.js';
 import { EvmCluster } from '../testing/viem.js';

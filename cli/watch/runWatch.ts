@@ -1,14 +1,15 @@
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DEFAULT_WATCH_INTERVAL_MS, WATCH_KINDS, type WatchKind } from './parseCommand.js';
-import { endpointCells } from './terminal/endpointColumns.js';
-import { millis, seconds } from './terminal/format.js';
-import { type BeaconEventNotes, noteBeaconEvents } from './terminal/noteBeaconEvents.js';
-import { noteFailoverEvents } from './terminal/noteFailoverEvents.js';
-import { noteLogger } from './terminal/noteLogger.js';
-import { createScreen, REFRESH_MS, type ScreenOptions } from './terminal/screen.js';
-import { openWatchClient, type WatchClient } from './watchClients.js';
+import { endpointCells } from '../terminal/endpointColumns.js';
+import { millis, seconds } from '../terminal/format.js';
+import { type BeaconEventNotes, noteBeaconEvents } from '../terminal/noteBeaconEvents.js';
+import { noteFailoverEvents } from '../terminal/noteFailoverEvents.js';
+import { noteLogger } from '../terminal/noteLogger.js';
+import { createScreen, REFRESH_MS, type ScreenOptions } from '../terminal/screen.js';
+import { openWatchClient, type WatchClient } from './openWatchClient.js';
+import { DEFAULT_WATCH_INTERVAL_MS } from './watchDefaults.js';
 import { WatchError } from './watchError.js';
+import { WATCH_KINDS, type WatchKind } from './watchKind.js';
 import { loadPrometheus, type MetricsServer, serveMetrics } from './watchMetrics.js';
 import { renderWatchSnapshot, renderWatchTable, type WatchGroup, type WatchView } from './watchTable.js';
 

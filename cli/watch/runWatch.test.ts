@@ -6,14 +6,14 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { redactUrl } from '../src/index.js';
-import { BeaconCluster, SorobanCluster } from '../testing/index.js';
-import { EvmCluster } from '../testing/viem.js';
-import { waitUntil } from './demo/beacon/waitUntil.js';
-import { runWatch } from './watch.js';
+import { redactUrl } from '../../src/index.js';
+import { BeaconCluster, SorobanCluster } from '../../testing/index.js';
+import { EvmCluster } from '../../testing/viem.js';
+import { waitUntil } from '../demo/beacon/waitUntil.js';
+import { runWatch } from './runWatch.js';
 
 // The built CLI: globalSetup builds dist/ before any test runs.
-const CLI = fileURLToPath(new URL('../dist/cli/switchyard.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../../dist/cli/switchyard.js', import.meta.url));
 const PASSWORD = 'hunter2';
 const KEY = '0123456789abcdef0123456789abcdef';
 /** Probes every 150 ms: states settle within a second, even on a loaded machine. */

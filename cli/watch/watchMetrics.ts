@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { Registry } from 'prom-client';
-import type { MetricsSource } from '../adapters/prometheus/index.js';
+import type { MetricsSource } from '../../adapters/prometheus/index.js';
 import { importOptional, WatchError } from './watchError.js';
 
 /** A prom-client Registry and the way to put a switchyard instance on it. */
@@ -30,7 +30,7 @@ export interface MetricsServer {
  */
 export async function loadPrometheus(): Promise<WatchRegistry> {
   const { Registry } = await importOptional('prom-client', '--metrics-port', () => import('prom-client'));
-  const { registerMetrics } = await import('../adapters/prometheus/index.js');
+  const { registerMetrics } = await import('../../adapters/prometheus/index.js');
   const registry = new Registry();
   return { registry, register: (source, client) => void registerMetrics(source, { registry, client }) };
 }

@@ -1,20 +1,9 @@
-import type { BeaconHeadMonitor } from '../adapters/beacon/index.js';
-import {
-  ConfigError,
-  credentialsAsHeader,
-  type FailoverControl,
-  type Logger,
-  redactUrl,
-} from '../src/index.js';
-import type { WatchKind } from './parseCommand.js';
+import type { BeaconHeadMonitor } from '../../adapters/beacon/index.js';
+import { credentialsAsHeader } from '../../src/endpoint.js';
+import { ConfigError, type FailoverControl, type Logger } from '../../src/index.js';
 import { importOptional, WatchError } from './watchError.js';
-
-/** What each kind of endpoint is called on screen. */
-export const WATCH_KIND_TITLES: Readonly<Record<WatchKind, string>> = {
-  soroban: 'Soroban RPC',
-  evm: 'EVM',
-  beacon: 'beacon',
-};
+import type { WatchKind } from './watchKind.js';
+import { watchLabels } from './watchLabels.js';
 
 /** One watched group of endpoints: a failover instance (Soroban, EVM) or a head monitor (beacon). */
 export type WatchClient =
@@ -63,23 +52,6 @@ export async function openWatchClient(
   }
 }
 
-/**
- * Each URL's redacted form, numbered when several redact alike (two keys on one provider):
- * `https://***@rpc.example/v2/***#2`.
- *
- * @example
- * watchLabels(['https://a.example/v2/0123456789abcdef', 'https://a.example/v2/fedcba9876543210']);
- * // ['https://a.example/v2/***#1', 'https://a.example/v2/***#2']
- */
-export function watchLabels(urls: readonly string[]): string[] {
-  const redacted = urls.map(redactUrl);
-  return redacted.map((label, i) => {
-    const alike = redacted.filter((other) => other === label).length;
-    if (alike === 1) return label;
-    return `${label}#${redacted.slice(0, i + 1).filter((other) => other === label).length}`;
-  });
-}
-
 async function openSoroban(
   urls: readonly string[],
   labels: readonly string[],
@@ -90,7 +62,7 @@ async function openSoroban(
     '--soroban',
     () => import('@stellar/stellar-sdk'),
   );
-  const { withFailover } = await import('../adapters/soroban/index.js');
+  const { withFailover } = await import('../../adapters/soroban/index.js');
   // Credentials in the first URL become its own server's Authorization header (fetch-based SDKs
   // refuse URLs with user info); the servers built for the others get none of them.
   const own = credentialsAsHeader(urls[0]!);
@@ -109,7 +81,7 @@ async function openEvm(
   options: WatchClientOptions,
 ): Promise<WatchClient> {
   const { createPublicClient, http } = await importOptional('viem', '--evm', () => import('viem'));
-  const { failover } = await import('../adapters/viem/index.js');
+  const { failover } = await import('../../adapters/viem/index.js');
   const transport = failover(
     urls.map((url) => {
       // viem's http transport uses fetch, which refuses URLs with user info.
@@ -132,7 +104,7 @@ async function openBeacon(
   labels: readonly string[],
   options: WatchClientOptions,
 ): Promise<WatchClient> {
-  const { createBeaconHeadMonitor } = await import('../adapters/beacon/index.js');
+  const { createBeaconHeadMonitor } = await import('../../adapters/beacon/index.js');
   const monitor = createBeaconHeadMonitor({
     candidates: urls.map((url, i) => ({ url, label: labels[i]! })),
     probeIntervalMs: options.probeIntervalMs,

@@ -1,8 +1,8 @@
-import { BEACON_COLUMNS, type BeaconNodeRow } from './terminal/beaconColumns.js';
-import { ENDPOINT_COLUMNS, type EndpointCells } from './terminal/endpointColumns.js';
-import { millis, stamp, truncate } from './terminal/format.js';
-import { type Column, renderColumns, renderHeading, renderRecentEvents } from './terminal/table.js';
-import { WATCH_KIND_TITLES } from './watchClients.js';
+import { BEACON_COLUMNS, type BeaconNodeRow } from '../terminal/beaconColumns.js';
+import { ENDPOINT_COLUMNS, type EndpointCells } from '../terminal/endpointColumns.js';
+import { millis, stamp, truncate } from '../terminal/format.js';
+import { type Column, renderColumns, renderHeading, renderRecentEvents } from '../terminal/table.js';
+import { WATCH_KIND_TITLES } from './watchKind.js';
 
 /** One endpoint of a failover instance (Soroban, EVM) as `watch` shows it. */
 export interface WatchEndpointRow extends EndpointCells {

@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { parseDemoCommand } from './demoCommand.js';
+
+describe('parseDemoCommand', () => {
+  it('runs the Soroban part, then the shorter beacon part, by default', () => {
+    expect(parseDemoCommand([])).toEqual({
+      name: 'demo',
+      parts: [
+        { chain: 'soroban', durationMs: 30_000 },
+        { chain: 'beacon', durationMs: 20_000 },
+      ],
+      probeIntervalMs: 400,
+      workers: undefined,
+    });
+  });
+
+  it('gives each part the fractional duration and the probe interval asked for', () => {
+    expect(parseDemoCommand(['--duration', '6.5', '--interval-ms', '250'])).toEqual({
+      name: 'demo',
+      parts: [
+        { chain: 'soroban', durationMs: 6500 },
+        { chain: 'beacon', durationMs: 6500 },
+      ],
+      probeIntervalMs: 250,
+      workers: undefined,
+    });
+    expect(parseDemoCommand(['--duration=2', '--chain=beacon'])).toMatchObject({
+      parts: [{ chain: 'beacon', durationMs: 2000 }],
+    });
+  });
+
+  it('runs the demo in 1 to 16 worker processes with --workers', () => {
+    // The worker processes are a Soroban demo: the beacon part is left out.
+    expect(parseDemoCommand(['--workers', '3', '--duration', '10'])).toEqual({
+      name: 'demo',
+      parts: [{ chain: 'soroban', durationMs: 10_000 }],
+      probeIntervalMs: 400,
+      workers: 3,
+    });
+    expect(parseDemoCommand(['--workers=1'])).toMatchObject({ workers: 1 });
+    expect(parseDemoCommand(['--workers', '16'])).toMatchObject({ workers: 16 });
+    for (const bad of ['0', '17', '2.5', '-1', 'two', '', '1e1']) {
+      expect(parseDemoCommand([`--workers=${bad}`])).toEqual({
+        name: 'usage-error',
+        message: `--workers must be a whole number from 1 to 16 (got '${bad}')`,
+      });
+    }
+    expect(parseDemoCommand(['--workers'])).toMatchObject({
+      name: 'usage-error',
+      message: expect.stringContaining('--workers'),
+    });
+  });
+
+  it('runs only the part named by --chain, each with its own default duration', () => {
+    expect(parseDemoCommand(['--chain', 'evm', '--duration', '10'])).toEqual({
+      name: 'demo',
+      parts: [{ chain: 'evm', durationMs: 10_000 }],
+      probeIntervalMs: 400,
+      workers: undefined,
+    });
+    expect(parseDemoCommand(['--chain=soroban'])).toMatchObject({
+      name: 'demo',
+      parts: [{ chain: 'soroban', durationMs: 30_000 }],
+    });
+    expect(parseDemoCommand(['--chain', 'beacon'])).toEqual({
+      name: 'demo',
+      parts: [{ chain: 'beacon', durationMs: 20_000 }],
+      probeIntervalMs: 400,
+      workers: undefined,
+    });
+    expect(parseDemoCommand(['--chain', 'soroban', '--workers', '2'])).toMatchObject({
+      parts: [{ chain: 'soroban' }],
+      workers: 2,
+    });
+    for (const bad of ['solana', 'EVM', 'both', 'Beacon', '']) {
+      expect(parseDemoCommand([`--chain=${bad}`])).toEqual({
+        name: 'usage-error',
+        message: `--chain must be one of soroban, evm, beacon (got '${bad}')`,
+      });
+    }
+  });
+
+  it('refuses --workers with --chain evm or beacon: the worker processes are Soroban only', () => {
+    for (const [chain, argv] of [
+      ['evm', ['--chain', 'evm', '--workers', '3']],
+      ['evm', ['--workers=3', '--chain=evm']],
+      ['beacon', ['--chain', 'beacon', '--workers', '3']],
+      ['beacon', ['--workers=1', '--chain=beacon', '--duration', '5']],
+    ] as const) {
+      expect(parseDemoCommand(argv)).toEqual({
+        name: 'usage-error',
+        message: `--workers runs the Soroban demo only; it cannot go with --chain ${chain}`,
+      });
+    }
+  });
+
+  it('names what is wrong with a bad command line', () => {
+    expect(parseDemoCommand(['--fast'])).toEqual({
+      name: 'usage-error',
+      message: "Unknown option '--fast'",
+    });
+    expect(parseDemoCommand(['extra'])).toMatchObject({
+      name: 'usage-error',
+      message: expect.stringContaining("Unexpected argument 'extra'"),
+    });
+    expect(parseDemoCommand(['--duration'])).toMatchObject({
+      message: expect.stringContaining('--duration'),
+    });
+    expect(parseDemoCommand(['--duration', '-3'])).toMatchObject({
+      message: expect.stringContaining("'--duration=-XYZ'"),
+    });
+    for (const bad of ['0', '-3', 'abc', '', 'Infinity']) {
+      expect(parseDemoCommand([`--duration=${bad}`])).toEqual({
+        name: 'usage-error',
+        message: `--duration must be a positive number (got '${bad}')`,
+      });
+    }
+    expect(parseDemoCommand(['--interval-ms', '-1'])).toMatchObject({ name: 'usage-error' });
+  });
+});
