@@ -8,7 +8,8 @@ import { runDemo } from './runDemo.js';
  * cleanly (summary, everything closed); a second leaves at once.
  *
  * @example
- * process.exitCode = await runDemoCommand(parseDemoCommand(['--chain', 'evm']) as DemoCommand);
+ * const command = parseCommand(['demo', '--chain', 'evm']);
+ * if (command.name === 'demo') process.exitCode = await runDemoCommand(command);
  */
 export async function runDemoCommand(command: DemoCommand): Promise<number> {
   const interrupt = new AbortController();

@@ -10,7 +10,8 @@ import { WatchError } from './watchError.js';
  * {@link WatchError}'s exit code.
  *
  * @example
- * process.exitCode = await runWatchCommand(parseWatchCommand(['--beacon', 'http://bn:5052']) as WatchCommand);
+ * const command = parseCommand(['watch', '--beacon', 'http://bn:5052']);
+ * if (command.name === 'watch') process.exitCode = await runWatchCommand(command);
  */
 export async function runWatchCommand(command: WatchCommand): Promise<number> {
   const stop = new AbortController();
