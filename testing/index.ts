@@ -11,14 +11,16 @@
 
 /** The simulated beacon node and cluster, also available alone from `switchyard-rpc/testing/beacon`. */
 export * from './beacon.js';
+export type {
+  SorobanClusterOptions,
+  SorobanFaults,
+  SorobanNetworkOptions,
+  SorobanSimulatorOptions,
+  SorobanSimulatorStartOptions,
+} from './soroban/options.js';
+export { SorobanCluster } from './soroban/SorobanCluster.js';
 export {
-  SorobanCluster,
-  type SorobanClusterOptions,
-  type SorobanFaults,
-  type SorobanNetworkOptions,
   type SorobanRequestInfo,
   SorobanSimulator,
-  type SorobanSimulatorOptions,
-  type SorobanSimulatorStartOptions,
   type SorobanSimulatorStats,
-} from './soroban/simulator.js';
+} from './soroban/SorobanSimulator.js';

@@ -15,7 +15,7 @@ import {
   type SorobanClusterOptions,
   SorobanSimulator,
   type SorobanSimulatorStartOptions,
-} from './simulator.js';
+} from '../index.js';
 
 /**
  * What the sdk rejects with: an AxiosError (SDK 15) or its look-alike from the fetch client (SDK 16+) for
