@@ -110,6 +110,32 @@ describe('SlotHeadMonitor (pure logic, hand-fed streams)', () => {
     expect(a?.metrics.headsReceived).toBe(1);
   });
 
+  test('new candidate options reconnect a stream only when its headers changed, whatever their order', async () => {
+    const streams = new ManualStreams();
+    const monitor = createHeadMonitor({
+      candidates: [{ url: 'http://a.test/', label: 'a', headers: { 'X-Key': 'k', 'X-Tenant': 't' } }],
+      stream: streams,
+      timing: { genesisTimeMs: 0, slotMs: 60_000 },
+      logger: silentLogger,
+    });
+    monitors.push(monitor);
+    const changes: unknown[] = [];
+    monitor.on('candidates-changed', (change) => changes.push(change));
+    monitor.updateCandidates([
+      { url: 'http://a.test/', label: 'a', headers: { 'X-Tenant': 't', 'X-Key': 'k' } },
+    ]);
+    monitor.updateCandidates([
+      { url: 'http://a.test/', label: 'renamed', headers: { 'X-Tenant': 't', 'X-Key': 'k' } },
+    ]);
+    expect(streams.opened).toHaveLength(1);
+    expect(monitor.status().streams[0]).toMatchObject({ label: 'renamed', metrics: { restarts: 0 } });
+    expect(changes).toEqual([]);
+    monitor.updateCandidates([{ url: 'http://a.test/', label: 'renamed', headers: { 'X-Key': 'k2' } }]);
+    expect(streams.opened).toHaveLength(2);
+    expect(monitor.status().streams[0]?.metrics.restarts).toBe(1);
+    expect(changes).toEqual([{ added: [], removed: [] }]);
+  });
+
   test('a stream that ends is retried at once the first time in a slot, then waits for the next slot', async () => {
     const streams = new ManualStreams();
     const monitor = start(streams);

@@ -1,0 +1,107 @@
+import { AllStreamsFailedError } from '../errors.js';
+import type { Emitter } from '../events.js';
+import type { CancelTimer, ChainHead, Clock, Logger } from '../interfaces.js';
+import type { NodeStream } from './NodeStream.js';
+import type { SlotClock } from './SlotClock.js';
+import type { HeadMonitorEvents } from './types.js';
+
+export interface RetryCyclesDeps<Head extends ChainHead> {
+  clock: Clock;
+  slots: SlotClock;
+  logger: Logger;
+  events: Emitter<HeadMonitorEvents<Head>>;
+  /** Retry cycles with every stream down before the `error` event. */
+  failedCyclesBeforeError: number;
+  /** The monitor's current candidates. */
+  nodes(): Iterable<NodeStream<Head>>;
+  closed(): boolean;
+}
+
+/**
+ * Streams that already retried in this slot wait here for the next one; at each slot boundary with
+ * streams waiting, they are all reopened. A boundary at which no stream is open, and none opened since
+ * the last one, is an all-down cycle; after `failedCyclesBeforeError` of them in a row, the monitor's
+ * `error` event carries an {@link AllStreamsFailedError} (once per outage).
+ *
+ * @example
+ * const retries = new RetryCycles({ clock, slots, logger, events, failedCyclesBeforeError: 5, nodes, closed });
+ * retries.wait(node);  // reopened at the next slot boundary
+ * retries.opened();    // a stream opened: the outage, if any, is over
+ */
+export class RetryCycles<Head extends ChainHead> {
+  readonly #deps: RetryCyclesDeps<Head>;
+  readonly #waiting = new Set<NodeStream<Head>>();
+  #cancelCycle: CancelTimer | undefined;
+  #allFailedCycles = 0;
+  #openedSinceCycle = false;
+
+  constructor(deps: RetryCyclesDeps<Head>) {
+    this.#deps = deps;
+  }
+
+  /** Slot boundaries in a row at which every stream was down. */
+  get allFailedCycles(): number {
+    return this.#allFailedCycles;
+  }
+
+  /** Reopens `node` at the next slot boundary. */
+  wait(node: NodeStream<Head>): void {
+    this.#waiting.add(node);
+    const { clock, slots } = this.#deps;
+    this.#cancelCycle ??= clock.setTimeout(() => this.#cycle(), slots.msUntilNext());
+  }
+
+  /** `node` is stopped or reopened: it waits no more. */
+  forget(node: NodeStream<Head>): void {
+    this.#waiting.delete(node);
+  }
+
+  /** A stream opened: the current cycle is not all-down. */
+  opened(): void {
+    this.#openedSinceCycle = true;
+    this.#allFailedCycles = 0;
+  }
+
+  /** A new candidate set is a new outage count: removed candidates must not make "all failed" true. */
+  candidatesChanged(): void {
+    this.#allFailedCycles = 0;
+    if (this.#waiting.size === 0) this.stop();
+  }
+
+  /** Cancels the next cycle. */
+  stop(): void {
+    this.#cancelCycle?.();
+    this.#cancelCycle = undefined;
+  }
+
+  /** A slot boundary with streams waiting: count an all-down cycle, then retry every waiting stream. */
+  #cycle(): void {
+    this.#cancelCycle = undefined;
+    const { closed, nodes, slots, failedCyclesBeforeError } = this.#deps;
+    if (closed()) return;
+    const all = [...nodes()];
+    const anyOpen = all.some((n) => n.state === 'open');
+    if (anyOpen || this.#openedSinceCycle || all.length === 0) {
+      this.#allFailedCycles = 0;
+    } else {
+      this.#allFailedCycles += 1;
+      if (this.#allFailedCycles === failedCyclesBeforeError) this.#raiseAllFailed(all);
+    }
+    this.#openedSinceCycle = false;
+    const slot = slots.current();
+    const waiting = [...this.#waiting];
+    this.#waiting.clear();
+    for (const node of waiting) node.reopen(slot);
+  }
+
+  #raiseAllFailed(nodes: readonly NodeStream<Head>[]): void {
+    const attempts = nodes.map((n) => ({
+      endpoint: n.endpoint.label,
+      outcome: 'failed' as const,
+      reason: n.lastError ?? 'not connected',
+    }));
+    const error = new AllStreamsFailedError(this.#allFailedCycles, attempts);
+    this.#deps.logger.error({ cycles: this.#allFailedCycles }, `switchyard: ${error.shortMessage}`);
+    this.#deps.events.emit('error', { source: 'streams', error });
+  }
+}
