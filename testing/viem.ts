@@ -14,14 +14,12 @@
 export type { HttpFaults } from './simulated/faultGate.js';
 export type { SimulatedCluster } from './simulated/SimulatedCluster.js';
 export type { SimulatedNode, SimulatedNodeFaults, SimulatedNodeSetup } from './simulated/SimulatedNode.js';
-export {
-  EvmCluster,
-  type EvmClusterOptions,
-  type EvmFaults,
-  type EvmNetworkOptions,
-  type EvmRequestInfo,
-  EvmSimulator,
-  type EvmSimulatorOptions,
-  type EvmSimulatorStartOptions,
-  type EvmSimulatorStats,
-} from './viem/simulator.js';
+export { EvmCluster } from './viem/EvmCluster.js';
+export { type EvmRequestInfo, EvmSimulator, type EvmSimulatorStats } from './viem/EvmSimulator.js';
+export type { EvmFaults } from './viem/faults.js';
+export type {
+  EvmClusterOptions,
+  EvmNetworkOptions,
+  EvmSimulatorOptions,
+  EvmSimulatorStartOptions,
+} from './viem/options.js';

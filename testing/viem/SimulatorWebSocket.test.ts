@@ -14,7 +14,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import { closeAfterwards, closeSimulators, startCluster, startSim } from '../../test/evmSimulators.js';
 import { simulatedChain } from '../../test/simulatedChain.js';
-import { EvmSimulator } from './simulator.js';
+import { EvmSimulator } from '../viem.js';
 
 afterEach(async () => {
   // viem keeps one socket client per URL for the whole process, and reconnects it unless closed first.

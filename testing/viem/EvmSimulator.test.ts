@@ -22,7 +22,7 @@ import { privateKeyToAccount } from 'viem/accounts';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { closeSimulators, startCluster, startSim } from '../../test/evmSimulators.js';
 import { simulatedChain } from '../../test/simulatedChain.js';
-import { EvmCluster, EvmSimulator } from './simulator.js';
+import { EvmCluster, EvmSimulator } from '../viem.js';
 
 afterEach(async () => {
   await closeSimulators();

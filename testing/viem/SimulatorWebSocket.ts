@@ -3,20 +3,14 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
-import type { EvmFaults } from './simulator.js';
-
-/** One JSON-RPC call as the node parsed it. */
-export interface SocketCall {
-  id: unknown;
-  method: string | undefined;
-  params: unknown;
-}
+import { errorAnswer, type ParsedCall, RpcError } from '../simulated/jsonRpc.js';
+import type { EvmFaults } from './faults.js';
 
 /**
  * What the WebSocket side needs from its node. The node passes closures over its private state, so this
  * file imports nothing from the simulator at run time (no import cycle).
  */
-export interface SimulatorWebSocketHost<Call extends SocketCall> {
+export interface SimulatorWebSocketHost {
   /** Faults active now. */
   faults(): Readonly<EvmFaults>;
   /** Head this node reports now, `lag` and `stalled` applied. */
@@ -24,9 +18,9 @@ export interface SimulatorWebSocketHost<Call extends SocketCall> {
   /** Block `number` as `eth_getBlockByNumber(number, false)` answers it. */
   block(number: number): Record<string, unknown>;
   /** Parses one message, counts its calls and reports them to `onRequest` listeners. */
-  receive(text: string): { batched: boolean; calls: Call[] };
+  receive(text: string): { batched: boolean; calls: ParsedCall[] };
   /** Answers one call through the same dispatcher as HTTP: a JSON-RPC response object. */
-  answer(call: Call, faults: Readonly<EvmFaults>): Promise<unknown>;
+  answer(call: ParsedCall, faults: Readonly<EvmFaults>): Promise<unknown>;
   /** True with probability `rate`, from the node's random source. */
   roll(rate: number | undefined): boolean;
   /** Aborted when the node closes: delayed answers and notifications are dropped. */
@@ -44,10 +38,6 @@ const BODY_FIELDS = new Set(['transactions', 'uncles', 'withdrawals', 'size', 't
 /** What a broken proxy in front of the node sends instead of a JSON-RPC answer. */
 const GARBAGE_FRAME = '<html><body><h1>502 Bad Gateway</h1></body></html>';
 
-function errorAnswer(id: unknown, code: number, message: string): unknown {
-  return { jsonrpc: '2.0', id, error: { code, message } };
-}
-
 /**
  * The WebSocket side of one `EvmSimulator`: upgrades on the node's HTTP port, the node's JSON-RPC methods
  * (batches included) plus `eth_subscribe` / `eth_unsubscribe` for `newHeads`, with the node's fault knobs.
@@ -57,13 +47,13 @@ function errorAnswer(id: unknown, code: number, message: string): unknown {
  * Notifications follow `lag` and `stalled`, are delayed by `latencyMs`, and are not sent while `blackhole`
  * or `stallSubscriptions` is set.
  */
-export class SimulatorWebSocket<Call extends SocketCall> {
+export class SimulatorWebSocket {
   private readonly server = new WebSocketServer({ noServer: true, clientTracking: false });
   private readonly connections = new Map<WebSocket, Subscriptions>();
   /** Highest head notified (or current when a subscription began); a node never notifies a head twice. */
   private notifiedHead = -1;
 
-  constructor(private readonly host: SimulatorWebSocketHost<Call>) {}
+  constructor(private readonly host: SimulatorWebSocketHost) {}
 
   /** WebSocket connections open now. */
   get open(): number {
@@ -119,9 +109,9 @@ export class SimulatorWebSocket<Call extends SocketCall> {
     if (faults.latencyMs && !(await this.delay(faults.latencyMs))) return;
     let answers: unknown[];
     if (this.host.roll(faults.rateLimitRate)) {
-      answers = calls.map((call) => errorAnswer(call.id, -32005, 'rate limit exceeded'));
+      answers = calls.map((call) => errorAnswer(call.id, new RpcError(-32005, 'rate limit exceeded')));
     } else if (this.host.roll(faults.errorRate)) {
-      answers = calls.map((call) => errorAnswer(call.id, -32603, 'internal error'));
+      answers = calls.map((call) => errorAnswer(call.id, new RpcError(-32603, 'internal error')));
     } else if (faults.garbage) {
       send(ws, GARBAGE_FRAME);
       return;
@@ -138,11 +128,14 @@ export class SimulatorWebSocket<Call extends SocketCall> {
     send(ws, JSON.stringify(batched ? answers : answers[0]));
   }
 
-  private subscribe(subscriptions: Subscriptions, call: Call): unknown {
+  private subscribe(subscriptions: Subscriptions, call: ParsedCall): unknown {
     const kind = Array.isArray(call.params) ? call.params[0] : undefined;
     if (kind !== 'newHeads') {
       // geth's words for a subscription kind it does not serve.
-      return errorAnswer(call.id, -32601, `no ${JSON.stringify(kind)} subscription in eth namespace`);
+      return errorAnswer(
+        call.id,
+        new RpcError(-32601, `no ${JSON.stringify(kind)} subscription in eth namespace`),
+      );
     }
     const id = `0x${randomBytes(16).toString('hex')}`;
     subscriptions.add(id);
@@ -177,10 +170,10 @@ export class SimulatorWebSocket<Call extends SocketCall> {
   }
 }
 
-function unsubscribe(subscriptions: Subscriptions, call: SocketCall): unknown {
+function unsubscribe(subscriptions: Subscriptions, call: ParsedCall): unknown {
   const id = Array.isArray(call.params) ? call.params[0] : undefined;
   if (typeof id !== 'string' || !subscriptions.delete(id)) {
-    return errorAnswer(call.id, -32000, 'subscription not found');
+    return errorAnswer(call.id, new RpcError(-32000, 'subscription not found'));
   }
   return { jsonrpc: '2.0', id: call.id, result: true };
 }
