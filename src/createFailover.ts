@@ -118,7 +118,7 @@ export function createFailover(parameters: CreateFailoverParameters): Failover {
     network: parameters.network,
   });
   const executor = new Executor({
-    supervisor,
+    reporter: supervisor,
     router: parts.router,
     clock: parts.clock,
     classifier: container.isRegistered(TOKENS.CallClassifier, true)

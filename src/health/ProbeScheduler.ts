@@ -171,7 +171,7 @@ export class ProbeScheduler {
       cancelOverdue();
       if (entry.probing === controller) entry.probing = undefined;
       if (!entries.isLive(entry)) return;
-      metrics.probe(tracker.endpoint, outcome.ok, outcome.latencyMs);
+      metrics.probe(tracker.endpoint, outcome.ok ? 'ok' : 'failed', outcome.latencyMs);
       tracker.recordProbe(outcome, startedAt, clock.now());
       if (outcome.kind === 'answered' && outcome.retryAfterMs !== undefined) {
         publisher.publishWhenRateLimitEnds(entry);

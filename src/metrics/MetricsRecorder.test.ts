@@ -20,8 +20,8 @@ describe('MetricsRecorder', () => {
     metrics.request(b!, 'cancelled', 500);
     metrics.hedgeFired(b!);
     metrics.hedgeWon(b!);
-    metrics.probe(a!, true, 3);
-    metrics.probe(a!, false, 800);
+    metrics.probe(a!, 'ok', 3);
+    metrics.probe(a!, 'failed', 800);
     metrics.routeChanged();
 
     const snapshot = metrics.snapshot(health('slow'));

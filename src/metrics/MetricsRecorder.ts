@@ -6,10 +6,13 @@ import type { EndpointMetrics, FailoverMetrics, RequestOutcome } from './types.j
 /** How a call ended: `ok` when it answered, `failed` when it rejected (whatever the reason). */
 export type CallResult = keyof FailoverMetrics['calls'];
 
+/** How a probe ended: `ok` when the endpoint answered healthy, `failed` otherwise (a timeout too). */
+export type ProbeResultKind = keyof EndpointMetrics['probes'];
+
 interface EndpointRecord {
   requests: Record<RequestOutcome, number>;
   requestDuration: LatencyHistogram;
-  probes: { ok: number; failed: number };
+  probes: Record<ProbeResultKind, number>;
   probeDuration: LatencyHistogram;
   hedgesFired: number;
   hedgesWon: number;
@@ -46,9 +49,9 @@ export class MetricsRecorder {
     this.#record(endpoint.id).hedgesWon += 1;
   }
 
-  probe(endpoint: Endpoint, ok: boolean, ms: number): void {
+  probe(endpoint: Endpoint, result: ProbeResultKind, ms: number): void {
     const record = this.#record(endpoint.id);
-    record.probes[ok ? 'ok' : 'failed'] += 1;
+    record.probes[result] += 1;
     record.probeDuration.observe(ms);
   }
 

@@ -148,7 +148,7 @@ export class CallRun<T> {
    */
   #skipUnroutable(): void {
     if (this.#next === 0) return;
-    const { route } = this.#deps.supervisor.snapshot().ranking;
+    const { route } = this.#deps.reporter.snapshot().ranking;
     let usable = this.#next;
     while (usable < this.#maxAttempts && !route.includes(this.#plan[usable]!)) usable++;
     if (usable >= this.#maxAttempts) return;
@@ -167,13 +167,13 @@ export class CallRun<T> {
 
   #onAnswer(context: AttemptContext, startedAt: number, value: T): void {
     this.#inFlight.delete(context.endpoint);
-    const { supervisor, clock, metrics } = this.#deps;
+    const { reporter, clock, metrics } = this.#deps;
     const { endpoint } = context;
     const latencyMs = clock.now() - startedAt;
     const rejected = this.#classifier.checkResult?.(value, context);
     // A broken answer (empty, not the type asked for) counts against the node, not as a sign of health.
     if (rejected && !rejected.acceptIfLast) {
-      supervisor.reportFailure({ endpoint, reason: rejected.reason });
+      reporter.reportFailure({ endpoint, reason: rejected.reason });
       metrics.request(endpoint, 'rejected', latencyMs);
       if (this.#settled) return;
       this.#log.failed(endpoint, rejected.reason);
@@ -182,7 +182,7 @@ export class CallRun<T> {
     }
     const head = this.#classifier.headOf?.(value);
     // A loser's answer is still a health signal.
-    const stale = supervisor.reportSuccess({ endpoint, latencyMs, head, startedAt });
+    const stale = reporter.reportSuccess({ endpoint, latencyMs, head, startedAt });
     if (this.#settled) {
       metrics.request(endpoint, 'ok', latencyMs);
       return;
@@ -206,7 +206,7 @@ export class CallRun<T> {
 
   #onError(context: AttemptContext, startedAt: number, error: unknown): void {
     this.#inFlight.delete(context.endpoint);
-    const { supervisor, clock, config, metrics } = this.#deps;
+    const { reporter, clock, config, metrics } = this.#deps;
     const { endpoint } = context;
     const latencyMs = clock.now() - startedAt;
     if (context.signal.aborted) {
@@ -217,7 +217,7 @@ export class CallRun<T> {
     if (verdict.kind === 'user') {
       // The endpoint answered properly; the call was wrong. Return it as the client would.
       metrics.request(endpoint, 'ok', latencyMs);
-      supervisor.reportSuccess({ endpoint, latencyMs, startedAt });
+      reporter.reportSuccess({ endpoint, latencyMs, startedAt });
       this.#reject(error);
       return;
     }
@@ -226,7 +226,7 @@ export class CallRun<T> {
       verdict.kind === 'rate-limited' ? (verdict.retryAfterMs ?? config.defaultRetryAfterMs) : undefined;
     // A node's own message may quote the key it was sent (`unknown API key …`).
     const reason = scrubSecrets(verdict.reason, [endpoint]);
-    supervisor.reportFailure({ endpoint, reason, retryAfterMs });
+    reporter.reportFailure({ endpoint, reason, retryAfterMs });
     this.#log.failed(endpoint, reason);
     if (this.#kind === 'write' && !verdict.neverSent) this.#neverRepeat();
     this.#continue();
@@ -253,14 +253,14 @@ export class CallRun<T> {
   #freshAlternativeLeft(): boolean {
     const nextEndpoint = this.#plan[this.#next];
     if (!nextEndpoint || this.#next >= this.#maxAttempts) return false;
-    const now = this.#deps.supervisor.snapshot();
+    const now = this.#deps.reporter.snapshot();
     return now.endpoints.find((h) => h.endpoint.id === nextEndpoint.id)?.state !== 'lagging';
   }
 
   /** An endpoint answered: the attempts still in flight lost the race to it. */
   #resolve(value: T): void {
     if (this.#settled) return;
-    for (const loser of this.#end('ok')) this.#deps.supervisor.reportOutpaced(loser);
+    for (const loser of this.#end('ok')) this.#deps.reporter.reportOutpaced(loser);
     this.#settle.resolve(value);
   }
 

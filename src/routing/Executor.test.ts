@@ -106,7 +106,7 @@ function setup(options: { health?: EndpointHealth[]; config?: Partial<ExecutorCo
     defaultRetryAfterMs: DEFAULT_RETRY_AFTER_MS,
   };
   const executor = new Executor({
-    supervisor: reporter,
+    reporter,
     router: inRouteOrder,
     clock: systemClock,
     classifier,

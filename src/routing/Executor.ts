@@ -38,8 +38,8 @@ export interface CallOptions<T = unknown> {
 export type AttemptFn<T> = (context: AttemptContext) => Promise<T>;
 
 export interface ExecutorDeps {
-  /** The health supervisor, seen through the one contract routing needs from it. */
-  supervisor: CallReporter;
+  /** The health layer, seen through the one contract routing needs from it. */
+  reporter: CallReporter;
   router: Router;
   clock: Clock;
   classifier: CallClassifier;
@@ -73,7 +73,7 @@ export class Executor {
   execute<T>(fn: AttemptFn<T>, options: CallOptions<T> = {}): Promise<T> {
     if (this.#closed) return Promise.reject(new ClosedError());
     if (options.signal?.aborted) return Promise.reject(options.signal.reason);
-    const snapshot = this.#deps.supervisor.snapshot();
+    const snapshot = this.#deps.reporter.snapshot();
     const plan = this.#deps.router.plan(snapshot.ranking);
     const log = AttemptLog.of(snapshot);
     if (plan.length === 0) {
