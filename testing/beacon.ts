@@ -11,17 +11,16 @@
  * cluster.nodes[1]!.dropStreams();
  * await cluster.close();
  */
-export {
-  BeaconCluster,
-  type BeaconClusterOptions,
-  type BeaconFaults,
-  type BeaconMalformedKind,
-  type BeaconNetworkOptions,
-  BeaconSimulator,
-  type BeaconSimulatorOptions,
-  type BeaconSimulatorStartOptions,
-  type BeaconSimulatorStats,
-} from './beacon/simulator.js';
+export { BeaconCluster } from './beacon/BeaconCluster.js';
+export { BeaconSimulator, type BeaconSimulatorStats } from './beacon/BeaconSimulator.js';
+export type { BeaconFaults } from './beacon/faults.js';
+export type {
+  BeaconClusterOptions,
+  BeaconNetworkOptions,
+  BeaconSimulatorOptions,
+  BeaconSimulatorStartOptions,
+} from './beacon/options.js';
+export type { BeaconMalformedKind } from './beacon/payloads.js';
 export type { HttpFaults } from './simulated/faultGate.js';
 export type { SimulatedCluster } from './simulated/SimulatedCluster.js';
 export type { SimulatedNode, SimulatedNodeFaults, SimulatedNodeSetup } from './simulated/SimulatedNode.js';

@@ -8,7 +8,7 @@ import {
   type BeaconClusterOptions,
   BeaconSimulator,
   type BeaconSimulatorStartOptions,
-} from './simulator.js';
+} from '../beacon.js';
 
 const execFileAsync = promisify(execFile);
 const running: Array<{ close(): Promise<void> }> = [];
