@@ -1,52 +1,7 @@
 import 'reflect-metadata';
 
 // The core's types that this entry point's signatures mention, so that they can be named from here too.
-export type {
-  AttemptContext,
-  AttemptFn,
-  BackgroundErrorEvent,
-  BreakerState,
-  CallClassifier,
-  CallKind,
-  CallOptions,
-  CancelTimer,
-  Clock,
-  Endpoint,
-  EndpointConfig,
-  EndpointHealth,
-  EndpointInput,
-  EndpointMetrics,
-  EndpointRef,
-  EndpointState,
-  EndpointStateEvent,
-  EndpointStatus,
-  EndpointsChangedEvent,
-  ErrorClass,
-  ErrorKind,
-  Failover,
-  FailoverConfig,
-  FailoverControl,
-  FailoverEvents,
-  FailoverMetrics,
-  FailoverStatus,
-  HealthProbe,
-  HealthSnapshot,
-  HedgeConfig,
-  HistogramSnapshot,
-  LeaseDecision,
-  Logger,
-  ProbeLease,
-  ProbeResult,
-  RejectedResult,
-  RequestOutcome,
-  RouteChangeEvent,
-  RouteRanking,
-  Router,
-  SharedEndpointRecord,
-  SharedState,
-  StateStore,
-  Unsubscribe,
-} from '../../src/index.js';
+export type * from '../../src/failoverTypes.js';
 export { SOROBAN_METHOD_ROUTES } from './methods.js';
 export { checkSorobanResult, classifySorobanError, ledgerOf } from './sorobanClassifier.js';
 export { sorobanProbe } from './sorobanProbe.js';
