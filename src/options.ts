@@ -28,7 +28,11 @@ export interface FailoverConfig {
   hedge?: HedgeConfig | false;
   /** Failed calls in a row that open an endpoint's breaker. @default 3 */
   breakerThreshold?: number;
-  /** Good probes in a row that close a breaker or clear `slow` (hysteresis). @default 2 */
+  /**
+   * Good probes in a row that clear `slow`, and that close the breaker of a flapping endpoint (one
+   * that failed again within ten probe intervals of coming back); any other endpoint is back on its
+   * first good probe. @default 2
+   */
   recoverySamples?: number;
   /** Where warnings and errors go. @default console (warn and error only) */
   logger?: Logger;

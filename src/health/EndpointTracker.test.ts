@@ -16,6 +16,7 @@ const config: TrackerConfig = {
   latencyThresholdMs: 500,
   breakerThreshold: 3,
   recoverySamples: 2,
+  probeIntervalMs: 1000,
   ewmaAlpha: 0.5,
   windowSize: 20,
 };
@@ -69,16 +70,49 @@ describe('EndpointTracker: breaker through probes', () => {
     expect(t.health(10).reason).toBe('probe failed');
   });
 
-  it('is half-open after fewer than recoverySamples good probes, and closes after that many', () => {
+  it('closes the breaker on the first good probe of an endpoint that had not failed recently', () => {
+    const t = tracker({ recoverySamples: 3 });
+    t.recordProbe(good(), 0, 50);
+    t.recordProbe(bad(), 1000, 1010);
+    t.recordProbe(good(), 2000, 2050);
+    expect(t.health(2050)).toMatchObject({ state: 'healthy', breaker: 'closed' });
+    expect(t.isUnavailable(2050)).toBe(false);
+  });
+
+  it('is half-open after fewer than recoverySamples good probes when it fails again soon after coming back', () => {
     const t = tracker({ recoverySamples: 3 });
     t.recordProbe(bad(), 0, 10);
     t.recordProbe(good(), 1000, 1050);
-    expect(t.health(1050)).toMatchObject({ state: 'down', breaker: 'half-open' });
-    t.recordProbe(good(), 2000, 2050);
-    expect(t.health(2050)).toMatchObject({ state: 'down', breaker: 'half-open' });
-    t.recordProbe(good(), 3000, 3050);
-    expect(t.health(3050)).toMatchObject({ state: 'healthy', breaker: 'closed' });
-    expect(t.isUnavailable(3050)).toBe(false);
+    expect(t.health(1050).state).toBe('healthy');
+    // Failed again 9 intervals after coming back: a relapse.
+    t.recordProbe(bad(), 10_000, 10_010);
+    t.recordProbe(good(), 11_000, 11_050);
+    expect(t.health(11_050)).toMatchObject({ state: 'down', breaker: 'half-open' });
+    t.recordProbe(good(), 12_000, 12_050);
+    expect(t.health(12_050)).toMatchObject({ state: 'down', breaker: 'half-open' });
+    t.recordProbe(good(), 13_000, 13_050);
+    expect(t.health(13_050)).toMatchObject({ state: 'healthy', breaker: 'closed' });
+  });
+
+  it('keeps an endpoint that alternates good and bad probes down', () => {
+    const t = tracker({ recoverySamples: 2 });
+    const states: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const at = i * 1000;
+      t.recordProbe(i % 2 === 0 ? bad() : good(), at, at + 10);
+      states.push(t.health(at + 10).state);
+    }
+    // Back once, on its first good probe; from its relapse on, never again.
+    expect(states).toEqual(['down', 'healthy', ...Array(8).fill('down')]);
+  });
+
+  it('trusts an endpoint that stayed up ten probe intervals to come back on its first good probe again', () => {
+    const t = tracker({ recoverySamples: 2 });
+    t.recordProbe(bad(), 0, 10);
+    t.recordProbe(good(), 1000, 1050);
+    t.recordProbe(bad(), 12_000, 12_010);
+    t.recordProbe(good(), 13_000, 13_050);
+    expect(t.health(13_050).state).toBe('healthy');
   });
 
   it('starts the recovery count again when a probe fails while half-open', () => {
@@ -86,11 +120,25 @@ describe('EndpointTracker: breaker through probes', () => {
     t.recordProbe(bad(), 0, 10);
     t.recordProbe(good(), 1000, 1050);
     t.recordProbe(bad(), 2000, 2010);
-    expect(t.health(2010).breaker).toBe('open');
     t.recordProbe(good(), 3000, 3050);
-    expect(t.health(3050).state).toBe('down');
-    t.recordProbe(good(), 4000, 4050);
-    expect(t.health(4050).state).toBe('healthy');
+    expect(t.health(3050).breaker).toBe('half-open');
+    t.recordProbe(bad(), 4000, 4010);
+    expect(t.health(4010).breaker).toBe('open');
+    t.recordProbe(good(), 5000, 5050);
+    expect(t.health(5050).state).toBe('down');
+    t.recordProbe(good(), 6000, 6050);
+    expect(t.health(6050).state).toBe('healthy');
+  });
+
+  it('judges a recovered endpoint by the probe that brings it back, not by its slowness before it went down', () => {
+    const t = tracker({ recoverySamples: 2 });
+    t.recordProbe(good(50), 0, 50);
+    t.markOverdue();
+    t.recordProbe(probeTimedOut(800), 1000, 1800);
+    t.recordProbe(probeTimedOut(800), 2000, 2800);
+    expect(t.health(2800).state).toBe('down');
+    t.recordProbe(good(50), 3000, 3050);
+    expect(t.health(3050).state).toBe('healthy');
   });
 });
 
@@ -184,15 +232,26 @@ describe('EndpointTracker: call failures', () => {
     expect(t.lastSuccessAt).toBe(300);
   });
 
-  it('closes a breaker opened by calls after recoverySamples good probes, clearing the failure count', () => {
+  it('closes a breaker opened by calls on a good probe, clearing the failure count', () => {
     const t = tracker({ breakerThreshold: 2, recoverySamples: 2 });
     t.recordFailure('x', 100);
     t.recordFailure('x', 200);
     expect(t.health(200).state).toBe('down');
     t.recordProbe(good(), 1000, 1050);
-    expect(t.health(1050)).toMatchObject({ state: 'down', breaker: 'half-open' });
+    expect(t.health(1050)).toMatchObject({ state: 'healthy', breaker: 'closed', consecutiveFailures: 0 });
+  });
+
+  it('needs recoverySamples good probes after calls open the breaker again soon after it closed', () => {
+    const t = tracker({ breakerThreshold: 2, recoverySamples: 2 });
+    t.recordFailure('x', 100);
+    t.recordFailure('x', 200);
+    t.recordProbe(good(), 1000, 1050);
+    t.recordFailure('x', 1100);
+    t.recordFailure('x', 1200);
     t.recordProbe(good(), 2000, 2050);
-    expect(t.health(2050)).toMatchObject({ state: 'healthy', breaker: 'closed', consecutiveFailures: 0 });
+    expect(t.health(2050)).toMatchObject({ state: 'down', breaker: 'half-open' });
+    t.recordProbe(good(), 3000, 3050);
+    expect(t.health(3050)).toMatchObject({ state: 'healthy', breaker: 'closed', consecutiveFailures: 0 });
   });
 });
 

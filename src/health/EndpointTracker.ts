@@ -8,7 +8,10 @@ import type { BreakerState, EndpointHealth, EndpointState } from './snapshot.js'
 export interface TrackerConfig {
   latencyThresholdMs: number;
   breakerThreshold: number;
+  /** Good probes in a row that close the breaker of a flapping endpoint, and that clear `slow`. */
   recoverySamples: number;
+  /** Sets how recent a relapse must be to count as flapping. */
+  probeIntervalMs: number;
   ewmaAlpha: number;
   windowSize: number;
 }
@@ -17,6 +20,9 @@ const MINUTE_MS = 60_000;
 // A probe timeout may be our own event loop starving, not the endpoint: the first one only
 // marks the endpoint slow (still routable, after the healthy ones); the second in a row opens the breaker.
 const PROBE_TIMEOUTS_TO_DOWN = 2;
+// An endpoint that fails again within this many probe intervals of coming back is flapping: it must
+// then pass `recoverySamples` good probes in a row. One that stayed up longer is back on its first.
+const RELAPSE_INTERVALS = 10;
 
 /**
  * Mutable health record of one endpoint, owned by the supervisor. Turns probe results and
@@ -36,6 +42,10 @@ export class EndpointTracker {
   #headVerdict: HeadVerdict | undefined;
   #checked = false;
   #breakerOpen = false;
+  /** When the breaker last closed: opening again soon after is a relapse. */
+  #breakerClosedAt = Number.NEGATIVE_INFINITY;
+  /** The breaker opened again soon after it closed: one good probe is not enough to trust it. */
+  #relapsed = false;
   #slow = false;
   /** Successful samples in a row; closes the breaker. */
   #okStreak = 0;
@@ -132,7 +142,7 @@ export class EndpointTracker {
   #applyProbe(outcome: ProbeOutcome, startedAt: number, now: number): void {
     this.#checked = true;
     if (outcome.kind === 'timed-out') {
-      this.#probeTimedOut(outcome.detail);
+      this.#probeTimedOut(outcome.detail, now);
       return;
     }
     if (!outcome.ok && outcome.retryAfterMs !== undefined) {
@@ -143,22 +153,24 @@ export class EndpointTracker {
       return;
     }
     if (!outcome.ok) {
-      this.#probeFailed(outcome.detail ?? 'probe failed');
+      this.#probeFailed(outcome.detail ?? 'probe failed', now);
       return;
     }
     this.#probeTimeouts = 0;
     this.#observeHead(outcome.head, startedAt, now);
     this.#recordLatency(outcome.latencyMs);
-    if (this.#breakerOpen && this.#okStreak >= this.#config.recoverySamples) {
+    const needed = this.#relapsed ? this.#config.recoverySamples : 1;
+    if (this.#breakerOpen && this.#okStreak >= needed) {
       this.#breakerOpen = false;
+      this.#breakerClosedAt = now;
       this.#consecutiveFailures = 0;
     }
   }
 
-  #probeTimedOut(detail: string): void {
+  #probeTimedOut(detail: string, now: number): void {
     this.#probeTimeouts++;
     if (this.#probeTimeouts >= PROBE_TIMEOUTS_TO_DOWN) {
-      this.#probeFailed(detail);
+      this.#probeFailed(detail, now);
       return;
     }
     this.#failures++;
@@ -167,18 +179,30 @@ export class EndpointTracker {
   }
 
   /** A failed probe opens the breaker at once: no user request should find out the hard way. */
-  #probeFailed(reason: string): void {
+  #probeFailed(reason: string, now: number): void {
     this.#failures++;
-    this.markDown(reason);
+    this.markDown(reason, now);
   }
 
   /** Known not to serve (e.g. on another network) without a probe of its own: down until probes pass. */
-  markDown(reason: string): void {
+  markDown(reason: string, now: number): void {
     this.#checked = true;
+    this.#openBreaker(now);
+    this.#reason = reason;
+  }
+
+  /**
+   * Down supersedes slow: the probe that brings the endpoint back judges its speed afresh, so a
+   * recovered primary is not held behind its backups for being slow before it went down.
+   */
+  #openBreaker(now: number): void {
+    if (!this.#breakerOpen) {
+      this.#relapsed = now - this.#breakerClosedAt < RELAPSE_INTERVALS * this.#config.probeIntervalMs;
+    }
     this.#breakerOpen = true;
     this.#okStreak = 0;
     this.#fastStreak = 0;
-    this.#reason = reason;
+    this.#slow = false;
   }
 
   /** The probe has not answered within the latency threshold: slow, whatever it ends up saying. */
@@ -209,7 +233,7 @@ export class EndpointTracker {
       return;
     }
     this.#consecutiveFailures++;
-    if (this.#consecutiveFailures >= this.#config.breakerThreshold) this.#breakerOpen = true;
+    if (this.#consecutiveFailures >= this.#config.breakerThreshold) this.#openBreaker(now);
   }
 
   /** Monotonic ms when a rate limit ends, or 0. */

@@ -120,6 +120,49 @@ describe('HealthSupervisor: probe timeouts', () => {
   });
 });
 
+describe('HealthSupervisor: take-back', () => {
+  const up: ProbeResult = { ok: true, latencyMs: 10 };
+  const refused: ProbeResult = { ok: false, latencyMs: 1, detail: 'ECONNREFUSED' };
+
+  it('routes to a recovered primary first on its first good probe, not an interval later', async () => {
+    const [primary, backup] = [endpoint('primary'), endpoint('backup', { priority: 1 })];
+    const { supervisor, probe, advance } = supervise([primary, backup]);
+    probe.answers.set('primary', refused);
+    probe.answers.set('backup', up);
+    await advance(FIRST_PROBE_MS);
+    expect(supervisor.snapshot().ranking.route).toEqual([backup]);
+    probe.answers.set('primary', up);
+    await advance(INTERVAL_MS);
+    expect(supervisor.snapshot().ranking.route).toEqual([primary, backup]);
+  });
+
+  it('routes back to a primary that was blackholed (slow, then down) on its first good probe', async () => {
+    const [primary, backup] = [endpoint('primary'), endpoint('backup', { priority: 1 })];
+    const { supervisor, probe, health, advance } = supervise([primary, backup]);
+    probe.answers.set('backup', up);
+    await advance(FIRST_PROBE_MS + TIMEOUT_MS);
+    await advance(INTERVAL_MS + TIMEOUT_MS);
+    expect(health('primary').state).toBe('down');
+    probe.answers.set('primary', up);
+    await advance(INTERVAL_MS);
+    expect(health('primary').state).toBe('healthy');
+    expect(supervisor.snapshot().ranking.route[0]).toBe(primary);
+  });
+
+  it('keeps a primary that alternates good and bad probes off the route after its first relapse', async () => {
+    const [primary, backup] = [endpoint('primary'), endpoint('backup', { priority: 1 })];
+    const { supervisor, probe, advance } = supervise([primary, backup]);
+    probe.answers.set('backup', up);
+    const firsts: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      probe.answers.set('primary', i % 2 === 0 ? refused : up);
+      await advance(i === 0 ? FIRST_PROBE_MS : INTERVAL_MS);
+      firsts.push(supervisor.snapshot().ranking.route[0]!.id);
+    }
+    expect(firsts).toEqual(['backup', 'primary', ...Array(6).fill('backup')]);
+  });
+});
+
 describe('HealthSupervisor: call reports', () => {
   it('keeps the head of a newer probe when an older call answers late', async () => {
     const a = endpoint('a');

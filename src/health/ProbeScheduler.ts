@@ -186,10 +186,11 @@ export class ProbeScheduler {
   /** The expected network became known or changed: an endpoint now known to be on another one is down at once. */
   #refuseWrongNetworks(checkedId: string): void {
     const network = this.#deps.network!;
+    const now = this.#deps.clock.now();
     for (const { tracker } of this.#deps.entries.values()) {
       const id = tracker.endpoint.id;
       const refusal = id === checkedId ? undefined : network.refusal(id);
-      if (refusal !== undefined) tracker.markDown(refusal);
+      if (refusal !== undefined) tracker.markDown(refusal, now);
     }
     this.#deps.publisher.publish();
   }
