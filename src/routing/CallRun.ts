@@ -8,6 +8,10 @@ import { type AttemptLog, NO_ANSWER_BEFORE_DEADLINE } from './AttemptLog.js';
 import type { AttemptContext, CallClassifier, CallKind } from './classification.js';
 import type { AttemptFn, CallOptions, ExecutorDeps, HedgeConfig } from './Executor.js';
 
+// A repeated submission costs the node more than a read (it verifies and queues it again): a write
+// safe to repeat gives its endpoint this many times its recent p95 before a second node is asked.
+const IDEMPOTENT_WRITE_P95_FACTOR = 2;
+
 /** Most calls end with no other attempt in flight: they share this instead of allocating a list. */
 const NOTHING_IN_FLIGHT: readonly Endpoint[] = [];
 
@@ -288,13 +292,14 @@ export class CallRun<T> {
 }
 
 /**
- * How long an attempt may run before the next endpoint is asked too. A read waits for its endpoint's
- * recent p95, kept between the configured bounds; a write that is safe to repeat still waits the
- * longest, because a duplicate submission costs the node work.
+ * How long an attempt may run before the next endpoint is asked too: a read waits for its endpoint's
+ * recent p95, a write that is safe to repeat for twice that, both kept between the configured bounds
+ * (the longest when the p95 is unknown). A silent node is thus left as fast for a write as for a read.
  */
 function hedgeDelayMs(hedge: Required<HedgeConfig>, kind: CallKind, p95: number | undefined): number {
-  if (kind !== 'read') return hedge.maxDelayMs;
-  return Math.min(hedge.maxDelayMs, Math.max(hedge.minDelayMs, p95 ?? hedge.maxDelayMs));
+  if (p95 === undefined) return hedge.maxDelayMs;
+  const expectedMs = kind === 'idempotent-write' ? IDEMPOTENT_WRITE_P95_FACTOR * p95 : p95;
+  return Math.min(hedge.maxDelayMs, Math.max(hedge.minDelayMs, expectedMs));
 }
 
 function settledElsewhere(): DOMException {

@@ -181,13 +181,23 @@ describe('Executor: hedging', () => {
     expect(s.endpointMetrics(a).requests.cancelled).toBe(1);
   });
 
-  it('hedges a write that is safe to repeat only after the longest delay, and never a plain write', async () => {
+  // A write safe to repeat used to wait the longest delay (500 ms) whatever its endpoint's p95: a
+  // blackholed primary then held every sendTransaction for half a second, where a read escaped in
+  // tens of ms. It now waits twice the p95 (a repeat costs the node work), within the same bounds.
+  it('hedges a write that is safe to repeat after twice its endpoint p95, and never a plain write', async () => {
     const s = setup();
     void s.call({ kind: 'idempotent-write' });
-    await vi.advanceTimersByTimeAsync(HEDGE.maxDelayMs - 1);
+    await vi.advanceTimersByTimeAsync(2 * P95_MS - 1);
     expect(s.asked()).toEqual(['a']);
     await vi.advanceTimersByTimeAsync(1);
     expect(s.asked()).toEqual(['a', 'b']);
+
+    const fast = setup({ health: [healthOf(a, { p95Ms: 1 }), healthOf(b)] });
+    void fast.call({ kind: 'idempotent-write' });
+    await vi.advanceTimersByTimeAsync(HEDGE.minDelayMs - 1);
+    expect(fast.asked()).toEqual(['a']);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(fast.asked()).toEqual(['a', 'b']);
 
     const w = setup();
     void w.call({ kind: 'write' });

@@ -1,0 +1,68 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type FailoverServer, withFailover } from '../adapters/soroban/index.js';
+import { silentLogger } from '../src/index.js';
+import { SorobanCluster } from '../testing/index.js';
+import { plainServer, signedTransaction, timed, waitFor } from './helpers.js';
+
+let cluster: SorobanCluster;
+let server: FailoverServer | undefined;
+
+beforeEach(async () => {
+  cluster = await new SorobanCluster({ nodes: 3, ledgerIntervalMs: 100 }).start();
+});
+
+afterEach(async () => {
+  await server?.failover.close();
+  server = undefined;
+  await cluster.close();
+});
+
+/** Node a is the primary (tier 0), b and c its backups (tier 1). */
+function wrap(): FailoverServer {
+  const [a, b, c] = cluster.nodes;
+  server = withFailover(plainServer(a!.url), {
+    endpoints: [
+      { url: a!.url, label: 'a' },
+      { url: b!.url, label: 'b', priority: 1 },
+      { url: c!.url, label: 'c', priority: 1 },
+    ],
+    logger: silentLogger,
+    // Probes slow to notice the blackhole: every transaction below meets it and must be hedged away.
+    probeIntervalMs: 5000,
+    probeTimeoutMs: 4000,
+    latencyThresholdMs: 3000,
+  });
+  return server;
+}
+
+/** How many times each node received each submitted transaction, by `node index:transaction`. */
+function countReceipts(): Map<string, number> {
+  const receipts = new Map<string, number>();
+  cluster.nodes.forEach((node, index) => {
+    node.onRequest(({ method, params }) => {
+      if (method !== 'sendTransaction') return;
+      const key = `${index}:${(params as { transaction: string }).transaction}`;
+      receipts.set(key, (receipts.get(key) ?? 0) + 1);
+    });
+  });
+  return receipts;
+}
+
+describe('sendTransaction on a blackholed primary', () => {
+  it('escapes as fast as a read, with at most two receipts of a transaction per node', async () => {
+    const s = wrap();
+    await waitFor(() => s.failover.status().endpoints.every((e) => e.state === 'healthy'), 'healthy');
+    const transactions = Array.from({ length: 5 }, () => signedTransaction(cluster));
+    const receipts = countReceipts();
+    await cluster.nodes[0]!.setFaults({ blackhole: true });
+    for (const transaction of transactions) {
+      const { value, ms } = await timed(() => s.sendTransaction(transaction));
+      expect(value.status).toBe('PENDING');
+      expect(ms).toBeLessThan(250);
+    }
+    // The primary received every one: each escaped it, none skipped it.
+    expect(cluster.nodes[0]!.stats().byMethod['sendTransaction']).toBe(transactions.length);
+    expect(receipts.size).toBeGreaterThanOrEqual(2 * transactions.length);
+    expect(Math.max(...receipts.values())).toBeLessThanOrEqual(2);
+  });
+});
