@@ -23,6 +23,7 @@ import { evmClassifier } from './evmClassifier.js';
 import { chainNetwork, evmProbe } from './evmProbe.js';
 import { FailoverSubscription, type SubscribeParameters } from './FailoverSubscription.js';
 import { callKindOf } from './methodKinds.js';
+import { SharedAttemptSignals } from './SharedAttemptSignals.js';
 
 /** Per-transport options, by position in the list. */
 export type FailoverEndpointOptions = Partial<Pick<EndpointConfig, 'label' | 'priority' | 'weight'>>;
@@ -106,6 +107,9 @@ function headReader(method: string, params: unknown): Partial<CallClassifier> | 
   return undefined;
 }
 
+// Transports that may batch requests by signal (http, and a fallback of them).
+const BATCHING_TYPES = new Set(['http', 'fallback']);
+
 // Ethereum mainnet's slot time, for chains that do not state theirs.
 const DEFAULT_BLOCK_TIME_MS = 12_000;
 
@@ -183,13 +187,20 @@ export function failover<const transports extends readonly Transport[]>(
     },
   });
 
+  // Inner http transports batch per signal: concurrent attempts on one endpoint share one.
+  const sharedSignals = new SharedAttemptSignals();
+  const send = (target: ReturnType<Transport>, endpointId: string, args: never, signal: AbortSignal) =>
+    BATCHING_TYPES.has(target.config.type)
+      ? sharedSignals.run(endpointId, signal, (shared) => target.request(args, { signal: shared }))
+      : target.request(args, { signal });
+
   const request: EIP1193RequestFn = async ({ method, params }, options) => {
     const kind = callKindOf(method);
     const result = await core.call(
       async ({ endpoint, signal }: AttemptContext) => {
         const target = inner[indexOf.get(endpoint.id)!]!;
         try {
-          return await target.request({ method, params } as never, { signal });
+          return await send(target, endpoint.id, { method, params } as never, signal);
         } catch (error) {
           // The node already has this exact transaction (our own repeat, or the caller's): it is sent.
           if (kind === 'idempotent-write' && isAlreadyKnown(error)) {
