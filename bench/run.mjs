@@ -13,7 +13,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { benchArgs, machineInfo, markdownTable } from './lib/report.mjs';
 
 /** In the order the summary shows them. */
-const BENCHES = ['evm', 'soroban', 'beacon', 'overhead', 'scale', 'probeCost', 'recovery'];
+const BENCHES = ['evm', 'evmBatch', 'soroban', 'beacon', 'overhead', 'scale', 'probeCost', 'recovery'];
 const SUMMARY = new URL('./results/summary.md', import.meta.url);
 const FULL_TABLES = new URL('../docs/benchmarks.md', import.meta.url);
 const MARKERS = { start: '<!-- bench:start -->', end: '<!-- bench:end -->' };
