@@ -5,6 +5,7 @@ import type { CancelTimer, ChainHead, Clock, HeadStream, HeadStreamHooks, Logger
 import type { TaskSet } from '../TaskSet.js';
 import type { HeadAcceptance } from './HeadAcceptance.js';
 import type { NetworkGate } from './NetworkGate.js';
+import { ReconnectBackoff } from './ReconnectBackoff.js';
 import type { RetryCycles } from './RetryCycles.js';
 import type { SlotClock } from './SlotClock.js';
 import type { TimingDiscovery } from './TimingDiscovery.js';
@@ -44,7 +45,7 @@ const RESTART_REASONS = new Set(['stalled', 'malformed', 'unexpected-event']);
  * One node's head stream, kept alive: each (re)connection is a new generation whose late callbacks
  * change nothing; a stream silent for `stallSlots` is restarted (the silence confirmed one event-loop
  * turn later, so our own lag is not taken for the node's); a lost stream forgets its head, is counted,
- * logged once per slot and retried at most once per slot (the first retry at once).
+ * logged once per slot and retried at once, then after a growing delay ({@link ReconnectBackoff}).
  *
  * @example
  * const node = new NodeStream(endpoint, context);
@@ -65,8 +66,7 @@ export class NodeStream<Head extends ChainHead> {
   #lastActivityAt: number;
   /** Whether the stream has been lost since it last opened, so the next open is a reconnection. */
   #lost = false;
-  /** The slot of the last retry: at most one per slot. */
-  #retrySlot: number | undefined;
+  readonly #backoff = new ReconnectBackoff();
   /** The slot of the last warning: at most one per slot. */
   #warnSlot: number | undefined;
   #lastError: string | undefined;
@@ -148,12 +148,6 @@ export class NodeStream<Head extends ChainHead> {
     this.#ctx.tasks.track(this.#consume(generation, controller.signal, hooks));
   }
 
-  /** Opens again at a slot boundary, after waiting for it. */
-  reopen(slot: number): void {
-    this.#retrySlot = slot;
-    this.open();
-  }
-
   /** Aborts the current connection (if any) and invalidates its callbacks. */
   stop(): void {
     this.#generation += 1;
@@ -218,6 +212,7 @@ export class NodeStream<Head extends ChainHead> {
     const { clock, retries, timing, events } = this.#ctx;
     this.#state = 'open';
     this.#lastActivityAt = clock.now();
+    this.#backoff.opened(this.#lastActivityAt);
     const reconnect = this.#lost;
     if (reconnect) this.#metrics.reconnections += 1;
     this.#lost = false;
@@ -291,7 +286,7 @@ export class NodeStream<Head extends ChainHead> {
 
   /** The stream is gone: forget its head, count, log (once per slot), schedule the retry. */
   #lose(failure: StreamError): void {
-    const { slots, logger, events, redact } = this.#ctx;
+    const { slots, logger, events, redact, clock } = this.#ctx;
     const wasOpen = this.#state === 'open';
     this.stop();
     this.#state = 'waiting';
@@ -314,16 +309,9 @@ export class NodeStream<Head extends ChainHead> {
       logger.debug(log, 'switchyard: head stream lost again in this slot');
     }
     events.emit('stream-lost', { endpoint: refOf(this.#endpoint), reason: failure.reason, detail, wasOpen });
-    if (this.#ctx.present(this)) this.#retry(slot);
-  }
-
-  /** The first retry in a slot runs at once; any further one waits for the next slot. */
-  #retry(slot: number): void {
-    if (this.#retrySlot === slot) {
-      this.#ctx.retries.wait(this);
-      return;
-    }
-    this.#retrySlot = slot;
-    this.open();
+    if (!this.#ctx.present(this)) return;
+    const delayMs = this.#backoff.nextDelayMs(clock.now(), slots.slotMs);
+    if (delayMs === 0) this.open();
+    else this.#ctx.retries.wait(this, delayMs);
   }
 }

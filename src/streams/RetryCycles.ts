@@ -18,19 +18,20 @@ export interface RetryCyclesDeps<Head extends ChainHead> {
 }
 
 /**
- * Streams that already retried in this slot wait here for the next one; at each slot boundary with
- * streams waiting, they are all reopened. A boundary at which no stream is open, and none opened since
- * the last one, is an all-down cycle; after `failedCyclesBeforeError` of them in a row, the monitor's
- * `error` event carries an {@link AllStreamsFailedError} (once per outage).
+ * Lost streams wait here for their next attempt, each on its own delay. From a loss until every
+ * stream is open again, every slot boundary is a cycle: one at which no stream is open, and none
+ * opened since the last one, is an all-down cycle; after `failedCyclesBeforeError` of them in a row,
+ * the monitor's `error` event carries an {@link AllStreamsFailedError} (once per outage).
  *
  * @example
  * const retries = new RetryCycles({ clock, slots, logger, events, failedCyclesBeforeError: 5, nodes, closed });
- * retries.wait(node);  // reopened at the next slot boundary
- * retries.opened();    // a stream opened: the outage, if any, is over
+ * retries.wait(node, 250); // reopened in 250 ms
+ * retries.opened();        // a stream opened: the outage, if any, is over
  */
 export class RetryCycles<Head extends ChainHead> {
   readonly #deps: RetryCyclesDeps<Head>;
-  readonly #waiting = new Set<NodeStream<Head>>();
+  /** Streams waiting for their next attempt, and the timer that starts it. */
+  readonly #waiting = new Map<NodeStream<Head>, CancelTimer>();
   #cancelCycle: CancelTimer | undefined;
   #allFailedCycles = 0;
   #openedSinceCycle = false;
@@ -44,15 +45,21 @@ export class RetryCycles<Head extends ChainHead> {
     return this.#allFailedCycles;
   }
 
-  /** Reopens `node` at the next slot boundary. */
-  wait(node: NodeStream<Head>): void {
-    this.#waiting.add(node);
-    const { clock, slots } = this.#deps;
-    this.#cancelCycle ??= clock.setTimeout(() => this.#cycle(), slots.msUntilNext());
+  /** Reopens `node` after `delayMs`. */
+  wait(node: NodeStream<Head>, delayMs: number): void {
+    const { clock, closed } = this.#deps;
+    this.forget(node);
+    const cancel = clock.setTimeout(() => {
+      this.#waiting.delete(node);
+      if (!closed()) node.open();
+    }, delayMs);
+    this.#waiting.set(node, cancel);
+    this.#scheduleCycle();
   }
 
   /** `node` is stopped or reopened: it waits no more. */
   forget(node: NodeStream<Head>): void {
+    this.#waiting.get(node)?.();
     this.#waiting.delete(node);
   }
 
@@ -68,16 +75,23 @@ export class RetryCycles<Head extends ChainHead> {
     if (this.#waiting.size === 0) this.stop();
   }
 
-  /** Cancels the next cycle. */
+  /** Cancels the next cycle and every waiting attempt. */
   stop(): void {
     this.#cancelCycle?.();
     this.#cancelCycle = undefined;
+    for (const cancel of this.#waiting.values()) cancel();
+    this.#waiting.clear();
   }
 
-  /** A slot boundary with streams waiting: count an all-down cycle, then retry every waiting stream. */
+  #scheduleCycle(): void {
+    const { clock, slots } = this.#deps;
+    this.#cancelCycle ??= clock.setTimeout(() => this.#cycle(), slots.msUntilNext());
+  }
+
+  /** A slot boundary with a stream lost: count an all-down cycle; go on while any stream is not open. */
   #cycle(): void {
     this.#cancelCycle = undefined;
-    const { closed, nodes, slots, failedCyclesBeforeError } = this.#deps;
+    const { closed, nodes, failedCyclesBeforeError } = this.#deps;
     if (closed()) return;
     const all = [...nodes()];
     const anyOpen = all.some((n) => n.state === 'open');
@@ -88,10 +102,7 @@ export class RetryCycles<Head extends ChainHead> {
       if (this.#allFailedCycles === failedCyclesBeforeError) this.#raiseAllFailed(all);
     }
     this.#openedSinceCycle = false;
-    const slot = slots.current();
-    const waiting = [...this.#waiting];
-    this.#waiting.clear();
-    for (const node of waiting) node.reopen(slot);
+    if (all.some((n) => n.state !== 'open')) this.#scheduleCycle();
   }
 
   #raiseAllFailed(nodes: readonly NodeStream<Head>[]): void {

@@ -136,7 +136,7 @@ describe('SlotHeadMonitor (pure logic, hand-fed streams)', () => {
     expect(changes).toEqual([{ added: [], removed: [] }]);
   });
 
-  test('a stream that ends is retried at once the first time in a slot, then waits for the next slot', async () => {
+  test('a stream that ends is retried at once the first time, then after a delay', async () => {
     const streams = new ManualStreams();
     const monitor = start(streams);
     streams.last('a').hooks?.onOpen();

@@ -51,7 +51,7 @@ export interface SlotHeadMonitorDeps<Head extends ChainHead> {
 
 /**
  * The engine behind {@link createHeadMonitor}: one independent, self-healing stream per endpoint
- * ({@link NodeStream}), retried at most once per slot ({@link RetryCycles}); heads believed and
+ * ({@link NodeStream}), retried at once then with a backoff ({@link RetryCycles}); heads believed and
  * announced once per (slot, block), first deliverer wins ({@link HeadAcceptance}). Nothing slow runs in
  * the receive path: REST re-reads and timing discovery ({@link TimingDiscovery}) are tracked background
  * tasks that `close()` waits for. Heads and timing are taken only from endpoints on the expected

@@ -59,9 +59,9 @@ export interface CreateHeadMonitorParameters<Head extends ChainHead> extends Hea
 
 /**
  * A head monitor for any chain: one independent, self-healing stream per endpoint, retried at
- * most once per slot (the first retry at once), restarted when it stalls for `stallSlots` or
- * sends nonsense; heads announced once per (slot, block), first deliverer wins. The beacon
- * adapter (`switchyard-rpc/beacon`) is a thin layer over this.
+ * once, then after 250 ms doubling up to a second (or a slot, if shorter), restarted when it
+ * stalls for `stallSlots` or sends nonsense; heads announced once per (slot, block), first
+ * deliverer wins. The beacon adapter (`switchyard-rpc/beacon`) is a thin layer over this.
  *
  * @example
  * const monitor = createHeadMonitor({

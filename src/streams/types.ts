@@ -18,7 +18,7 @@ export interface StreamOpenEvent {
   reconnect: boolean;
 }
 
-/** A stream was lost (or failed to open); it is retried at once or at the next slot. */
+/** A stream was lost (or failed to open); it is retried at once or after a backoff of at most a second. */
 export interface StreamLostEvent {
   endpoint: EndpointRef;
   reason: StreamFailure;
