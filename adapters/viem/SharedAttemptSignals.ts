@@ -17,7 +17,7 @@ interface SignalGroup {
  *
  * Each attempt still ends at once when its own signal aborts (it lost a hedge, timed out, the
  * caller gave up). The shared signal aborts, stopping the requests left running, when the last
- * attempt using it leaves and one of them left by abort. The race we accept: while a sibling is
+ * attempt using it leaves and one of them left by abort; until then it is reused. The race we accept: while a sibling is
  * still live on the same endpoint, an abandoned request runs on (in a batch it cannot be cut out
  * anyway) until the siblings end or the inner transport's own timeout.
  *
@@ -38,42 +38,66 @@ export class SharedAttemptSignals {
       setMaxListeners(0, group.controller.signal);
       this.#groups.set(key, group);
     }
-    const joined = group;
-    joined.live++;
+    group.live++;
+    let pending: Promise<T>;
+    try {
+      pending = send(group.controller.signal);
+    } catch (error) {
+      pending = Promise.reject(error);
+    }
     return new Promise<T>((resolve, reject) => {
-      let done = false;
-      const leave = (abandoned: boolean) => {
-        done = true;
-        signal.removeEventListener('abort', onAbort);
-        joined.abandoned ||= abandoned;
-        if (--joined.live > 0) return;
-        if (this.#groups.get(key) === joined) this.#groups.delete(key);
-        if (joined.abandoned) joined.controller.abort();
-      };
-      const onAbort = () => {
-        if (done) return;
-        leave(true);
-        reject(signal.reason);
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      let pending: Promise<T>;
-      try {
-        pending = send(joined.controller.signal);
-      } catch (error) {
-        pending = Promise.reject(error);
-      }
-      pending.then(
-        (value) => {
-          if (done) return;
-          leave(false);
-          resolve(value);
-        },
-        (error: unknown) => {
-          if (done) return;
-          leave(false);
-          reject(error);
-        },
-      );
+      const attempt = new GroupAttempt(group, signal, resolve, reject, () => this.#drop(key, group));
+      pending.then(attempt.answered, attempt.failed);
     });
+  }
+
+  /** The last attempt of an abandoned group left: stop its requests; the next attempt starts a new group. */
+  #drop(key: string, group: SignalGroup): void {
+    if (this.#groups.get(key) === group) this.#groups.delete(key);
+    group.controller.abort();
+  }
+}
+
+/**
+ * One attempt in a group: settles with its request, or at once when its own signal aborts. One object
+ * (its own abort listener, through `handleEvent`) rather than a closure per step: it runs on every call.
+ */
+class GroupAttempt<T> {
+  #done = false;
+
+  constructor(
+    private readonly group: SignalGroup,
+    private readonly signal: AbortSignal,
+    private readonly resolve: (value: T) => void,
+    private readonly reject: (error: unknown) => void,
+    private readonly drop: () => void,
+  ) {
+    signal.addEventListener('abort', this);
+  }
+
+  /** The attempt's own signal aborted. */
+  handleEvent(): void {
+    if (this.#leave(true)) this.reject(this.signal.reason);
+  }
+
+  readonly answered = (value: T): void => {
+    if (this.#leave(false)) this.resolve(value);
+  };
+
+  readonly failed = (error: unknown): void => {
+    if (this.#leave(false)) this.reject(error);
+  };
+
+  /** False when the attempt had already left. */
+  #leave(abandoned: boolean): boolean {
+    if (this.#done) return false;
+    this.#done = true;
+    this.signal.removeEventListener('abort', this);
+    const { group } = this;
+    group.abandoned ||= abandoned;
+    // Nobody waits on the requests left: stop them. A group that only ever answered is kept, so calls
+    // one after another cost no new signal.
+    if (--group.live === 0 && group.abandoned) this.drop();
+    return true;
   }
 }

@@ -113,6 +113,20 @@ const BATCHING_TYPES = new Set(['http', 'fallback']);
 // Ethereum mainnet's slot time, for chains that do not state theirs.
 const DEFAULT_BLOCK_TIME_MS = 12_000;
 
+/**
+ * What an attempt calls on an inner transport. For viem's http transport, the request under its
+ * `buildRequest` wrapper: the failover transport's own wrapper already maps JSON-RPC errors to viem's
+ * classes, and the inner one's retries are off; two layers cost CPU on every call and wrapped each
+ * error twice. A transport that limits its `methods`, or was given retries of its own, keeps its
+ * wrapper, which enforces them.
+ */
+function attemptRequestOf(instance: ReturnType<Transport>): EIP1193RequestFn {
+  const { type, methods, retryCount, request } = instance.config;
+  return type === 'http' && methods === undefined && retryCount === 0
+    ? (request as EIP1193RequestFn)
+    : instance.request;
+}
+
 function isAlreadyKnown(error: unknown): boolean {
   return /already known|already imported|known transaction/i.test(String((error as Error)?.message ?? ''));
 }
@@ -189,18 +203,20 @@ export function failover<const transports extends readonly Transport[]>(
 
   // Inner http transports batch per signal: concurrent attempts on one endpoint share one.
   const sharedSignals = new SharedAttemptSignals();
-  const send = (target: ReturnType<Transport>, endpointId: string, args: never, signal: AbortSignal) =>
-    BATCHING_TYPES.has(target.config.type)
-      ? sharedSignals.run(endpointId, signal, (shared) => target.request(args, { signal: shared }))
-      : target.request(args, { signal });
+  const requestFns = inner.map(attemptRequestOf);
+  const send = (index: number, endpointId: string, args: never, signal: AbortSignal) => {
+    const requestFn = requestFns[index]!;
+    return BATCHING_TYPES.has(inner[index]!.config.type)
+      ? sharedSignals.run(endpointId, signal, (shared) => requestFn(args, { signal: shared }))
+      : requestFn(args, { signal });
+  };
 
   const request: EIP1193RequestFn = async ({ method, params }, options) => {
     const kind = callKindOf(method);
     const result = await core.call(
       async ({ endpoint, signal }: AttemptContext) => {
-        const target = inner[indexOf.get(endpoint.id)!]!;
         try {
-          return await send(target, endpoint.id, { method, params } as never, signal);
+          return await send(indexOf.get(endpoint.id)!, endpoint.id, { method, params } as never, signal);
         } catch (error) {
           // The node already has this exact transaction (our own repeat, or the caller's): it is sent.
           if (kind === 'idempotent-write' && isAlreadyKnown(error)) {
