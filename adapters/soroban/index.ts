@@ -4,7 +4,7 @@ import 'reflect-metadata';
 export type * from '../../src/failoverTypes.js';
 export { SOROBAN_METHOD_ROUTES } from './methods.js';
 export { checkSorobanResult, classifySorobanError, ledgerOf } from './sorobanClassifier.js';
-export { sorobanProbe } from './sorobanProbe.js';
+export { type SorobanProbe, type SorobanProbeOptions, sorobanProbe } from './sorobanProbe.js';
 export {
   type FailoverServer,
   type SorobanFailover,
