@@ -27,13 +27,21 @@ export class FakeClock implements Clock {
     return this.#timers.filter((t) => !t.done).length;
   }
 
+  /**
+   * Moves time forward by `ms` without firing any timer, as a blocked event loop does: timers due
+   * meanwhile fire late, at the next `advance`.
+   */
+  stall(ms: number): void {
+    this.#now += ms;
+  }
+
   /** Moves time forward by `ms`, firing due timers in order. */
   advance(ms: number): void {
     const target = this.#now + ms;
     for (;;) {
       const due = this.#timers.filter((t) => !t.done && t.at <= target).sort((a, b) => a.at - b.at)[0];
       if (!due) break;
-      this.#now = due.at;
+      this.#now = Math.max(this.#now, due.at);
       due.done = true;
       due.fn();
     }

@@ -7,6 +7,7 @@ import type { NetworkCheck } from './NetworkCheck.js';
 import { sharedRecordOf } from './ProbeOutcome.js';
 import type { ProbeSharing } from './ProbeSharing.js';
 import { HEAD_FRESH_INTERVALS, type SnapshotPublisher } from './SnapshotPublisher.js';
+import { stallTolerantTimer } from './stallTolerantTimer.js';
 
 export interface ProbeSchedulerConfig {
   probeIntervalMs: number;
@@ -152,12 +153,12 @@ export class ProbeScheduler {
     const startedAt = clock.now();
     const controller = new AbortController();
     entry.probing = controller;
-    const cancelTimeout = clock.setTimeout(() => controller.abort(), config.probeTimeoutMs);
-    const cancelOverdue = clock.setTimeout(() => {
+    const cancelTimeout = stallTolerantTimer(clock, config.probeTimeoutMs, () => controller.abort());
+    const cancelOverdue = stallTolerantTimer(clock, config.latencyThresholdMs, () => {
       if (!entries.isLive(entry)) return;
       tracker.markOverdue();
       publisher.publish();
-    }, config.latencyThresholdMs);
+    });
 
     const check = checkEndpoint(tracker.endpoint, controller.signal, startedAt, {
       probe: this.#deps.probe,
