@@ -12,7 +12,7 @@ import { classifyEvmError } from './evmClassifier.js';
 export interface EvmProbeOptions {
   /** The inner transport's request function of an endpoint. */
   requestOf(endpoint: Endpoint): EIP1193RequestFn;
-  /** A healthy node is asked `eth_syncing` once in this many probes. @default {@link SYNCING_CHECK_EVERY} (10) */
+  /** A healthy node is asked `eth_syncing` once in this many probes. @default 10 */
   syncingCheckEvery?: number;
 }
 
@@ -22,10 +22,11 @@ export function chainNetwork(chainId: number): string {
 }
 
 /**
- * By default, a healthy node is asked `eth_syncing` once in this many probes: most probes cost one request. A node
- * still catching up is usually far behind its peers too, which lag detection sees at every probe.
+ * By default, a healthy node is asked `eth_syncing` once in this many probes: most probes cost one
+ * request. A node still catching up is usually far behind its peers too, which lag detection sees at
+ * every probe.
  */
-export const SYNCING_CHECK_EVERY = 10;
+const SYNCING_CHECK_EVERY = 10;
 
 /** What the probe remembers of one endpoint between probes. */
 interface SyncingState {
@@ -39,10 +40,15 @@ interface SyncingState {
 
 /**
  * Checks an execution node with `eth_blockNumber` (its head), and `eth_syncing` where the node has it:
- * at the first probe, every {@link SYNCING_CHECK_EVERY} probes, and at every probe while the node says
+ * at the first probe, once in `syncingCheckEvery` probes, and at every probe while the node says
  * it syncs, so a node that finished is seen at once. (An inner transport that batches sends the two in
  * one request.) Its network is its `eth_chainId`, which the core checks at the first probe and every
  * few minutes after: a node on the wrong chain is down, with a reason that says so.
+ *
+ * @example
+ * const transport = http(url)({ retryCount: 0 });
+ * const probe = evmProbe({ requestOf: () => transport.request, syncingCheckEvery: 5 });
+ * const result = await probe.check(endpoint, AbortSignal.timeout(1000)); // { ok: true, latencyMs, head }
  */
 export function evmProbe(options: EvmProbeOptions): HealthProbe {
   const every = positiveOption('syncingCheckEvery', options.syncingCheckEvery, SYNCING_CHECK_EVERY, true);
