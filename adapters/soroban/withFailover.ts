@@ -142,12 +142,11 @@ export function withFailover(server: rpc.Server, options: WithFailoverOptions = 
   buildServers(endpoints);
 
   const scopes = new WeakMap<AbortSignal, AttemptScope>();
-  const probe = sorobanProbe(serverFor, { timeoutMs });
   const failover = createFailover({
     defaultLagTolerance: 5,
     ...options,
     endpoints,
-    probe,
+    probe: sorobanProbe(serverFor),
     network: { expected: options.networkPassphrase, reference: 'first' },
     classifier: sorobanClassifier((context) => scopes.get(context.signal)?.sent ?? true),
   });
@@ -165,7 +164,6 @@ export function withFailover(server: rpc.Server, options: WithFailoverOptions = 
     },
     async close() {
       await failover.close();
-      await probe.close();
       for (const entry of servers.values()) entry.unbind();
       servers.clear();
     },
@@ -175,22 +173,20 @@ export function withFailover(server: rpc.Server, options: WithFailoverOptions = 
   const routedMethod = (name: string, method: (...args: unknown[]) => unknown, receiver: unknown) => {
     const kind = SOROBAN_METHOD_ROUTES[name] ?? 'composite';
     if (kind === 'composite') return (...args: unknown[]) => method.apply(receiver, args);
+    const callOptions = { kind };
+    const submits = name === 'sendTransaction' || name === '_sendTransaction';
     return (...args: unknown[]) =>
-      failover.call(
-        async (context: AttemptContext) => {
-          const scope: AttemptScope = { signal: context.signal, sent: false };
-          scopes.set(context.signal, scope);
-          const target = serverFor(context.endpoint) as unknown as Record<
-            string,
-            (...a: unknown[]) => Promise<unknown>
-          >;
-          const result = await runInAttemptScope(scope, () => target[name]!(...args));
-          return duplicateOfOurRetry(name, result, context)
-            ? { ...(result as object), status: 'PENDING' }
-            : result;
-        },
-        { kind },
-      );
+      failover.call((context: AttemptContext) => {
+        const scope: AttemptScope = { signal: context.signal, sent: false };
+        scopes.set(context.signal, scope);
+        const target = serverFor(context.endpoint) as unknown as Record<
+          string,
+          (...a: unknown[]) => Promise<unknown>
+        >;
+        const answer = runInAttemptScope(scope, () => target[name]!(...args));
+        // Only a submission needs a look at its answer: a read is handed on as it is (no extra promise).
+        return submits ? answer.then((result) => reportedAnswer(result, context)) : answer;
+      }, callOptions);
   };
 
   return new Proxy(server, {
@@ -239,13 +235,11 @@ function buildServer(
 }
 
 /**
- * A DUPLICATE that answers switchyard's own repeat of a submission means the first attempt
- * got through: to the caller, who sent once, it is PENDING.
+ * A submission's answer as the caller sees it. A DUPLICATE that answers switchyard's own repeat of
+ * a submission means the first attempt got through: to the caller, who sent once, it is PENDING.
  */
-function duplicateOfOurRetry(method: string, result: unknown, context: AttemptContext): boolean {
-  return (
-    context.attempt > 0 &&
-    (method === 'sendTransaction' || method === '_sendTransaction') &&
-    (result as { status?: unknown } | undefined)?.status === 'DUPLICATE'
-  );
+function reportedAnswer(result: unknown, context: AttemptContext): unknown {
+  const duplicateOfOurRetry =
+    context.attempt > 0 && (result as { status?: unknown } | undefined)?.status === 'DUPLICATE';
+  return duplicateOfOurRetry ? { ...(result as object), status: 'PENDING' } : result;
 }
