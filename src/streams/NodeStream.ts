@@ -148,6 +148,12 @@ export class NodeStream<Head extends ChainHead> {
     this.#ctx.tasks.track(this.#consume(generation, controller.signal, hooks));
   }
 
+  /** Opens again after a loss. */
+  retry(): void {
+    this.#backoff.retrying(this.#ctx.slots.current());
+    this.open();
+  }
+
   /** Aborts the current connection (if any) and invalidates its callbacks. */
   stop(): void {
     this.#generation += 1;
@@ -310,8 +316,8 @@ export class NodeStream<Head extends ChainHead> {
     }
     events.emit('stream-lost', { endpoint: refOf(this.#endpoint), reason: failure.reason, detail, wasOpen });
     if (!this.#ctx.present(this)) return;
-    const delayMs = this.#backoff.nextDelayMs(clock.now(), slots.slotMs);
-    if (delayMs === 0) this.open();
+    const delayMs = this.#backoff.nextDelayMs(clock.now(), slot, slots.slotMs);
+    if (delayMs === 0) this.retry();
     else this.#ctx.retries.wait(this, delayMs);
   }
 }

@@ -51,7 +51,7 @@ export class RetryCycles<Head extends ChainHead> {
     this.forget(node);
     const cancel = clock.setTimeout(() => {
       this.#waiting.delete(node);
-      if (!closed()) node.open();
+      if (!closed()) node.retry();
     }, delayMs);
     this.#waiting.set(node, cancel);
     this.#scheduleCycle();
