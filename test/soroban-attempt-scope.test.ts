@@ -73,9 +73,9 @@ describe.each(BUILDS)('a server from @stellar/stellar-sdk%s', (build) => {
           () => 'answered',
           () => 'rejected',
         );
-        expect({ method, sent: scope.sent }).toEqual({ method, sent: true });
         await waitFor(() => stub.calls.length > callsBefore, `${method}'s request`);
         expect(stub.calls.at(-1)).toBe(method.replace(/^_/, ''));
+        expect({ method, sent: scope.sent }).toEqual({ method, sent: true });
         controller.abort();
         expect(await settled).toBe('rejected');
         await waitFor(() => stub.aborted === abortedBefore + 1, `${method}'s request aborted`);

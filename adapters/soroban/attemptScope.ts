@@ -8,10 +8,9 @@ export interface AttemptScope {
 }
 
 // rpc.Server methods take no AbortSignal. Every routed method reaches `httpClient.post` before its
-// first `await` (SDK 15 to 17, axios and fetch builds; test/soroban-builds.test.ts checks that an
-// attempt's request is aborted), so the scope is handed over synchronously: set around the SDK call,
-// taken by the post. An AsyncLocalStorage did the same at ~50 µs of CPU per call on Node 20, where
-// it taxes every promise of the process once used.
+// first `await` (SDK 15 to 17, axios and fetch builds; test/soroban-attempt-scope.test.ts checks
+// each), so the scope is handed over synchronously: current during the SDK call, read by a request
+// interceptor. An AsyncLocalStorage did the same at a cost on every promise of the process (Node 20).
 let current: AttemptScope | undefined;
 
 /** Runs `fn` (which calls one rpc.Server method) with its request bound to `scope.signal`. */
@@ -25,7 +24,9 @@ export function runInAttemptScope<T>(scope: AttemptScope, fn: () => Promise<T>):
   }
 }
 
-type Post = (url: string, data?: unknown, config?: Record<string, unknown>) => Promise<unknown>;
+type Post = (url: string, data?: unknown, config?: unknown) => Promise<unknown>;
+
+const isObject = (value: unknown): value is object => typeof value === 'object' && value !== null;
 
 /**
  * Makes a server's requests honour the attempt scope's signal and never outlive `timeoutMs`.
@@ -33,41 +34,40 @@ type Post = (url: string, data?: unknown, config?: Record<string, unknown>) => P
  */
 export function bindToAttemptScope(server: rpc.Server, timeoutMs: number): () => void {
   const { httpClient } = server;
-  // The SDK's HttpClient type says what the post answers; this file only passes it on.
-  const client = httpClient as unknown as { post: Post; makeRequest?: unknown };
   const previousTimeout = httpClient.defaults.timeout;
   // rpc.Server has no request timeout of its own (its `timeout` option is ignored): set one.
   httpClient.defaults.timeout = timeoutMs;
+  // axios runs synchronous request interceptors inside `post`, while the scope is current. The
+  // fetch-based client of SDK 16+ runs them later, in a promise chain: its `post` marks the
+  // request's body (passed on untouched) with the scope.
+  const client = httpClient as unknown as { post: Post; makeRequest?: unknown };
   const post = client.post;
-  // The fetch-based client of SDK 16+ replaces the `signal` it is given with its own; its request
-  // interceptors (run later, in a promise chain) still may set one. It is told which request by
-  // the body object, which it passes on untouched.
-  const viaInterceptor = typeof client.makeRequest === 'function';
+  const deferred = typeof client.makeRequest === 'function';
   const scopeOfBody = new WeakMap<object, AttemptScope>();
-  client.post = function boundPost(this: unknown, url, data, config) {
-    const scope = current;
-    // Requests made outside an attempt (friendbot, probes) go out as they are.
-    if (scope === undefined) return post.call(this, url, data, config);
-    scope.sent = true;
-    if (viaInterceptor && typeof data === 'object' && data !== null) {
-      scopeOfBody.set(data, scope);
+  if (deferred) {
+    client.post = function markedPost(this: unknown, url, data, config) {
+      if (current !== undefined && isObject(data)) scopeOfBody.set(data, current);
       return post.call(this, url, data, config);
-    }
-    // axios honours `signal` (absent from the SDK's own config type) and merges it by reference.
-    return post.call(this, url, data, { ...config, signal: scope.signal });
-  };
+    };
+  }
   const { request } = httpClient.interceptors;
   type Config = Parameters<Parameters<typeof request.use>[0]>[0];
-  const id = viaInterceptor
-    ? request.use((config: Config) => {
-        const { data } = config as { data?: unknown };
-        const scope = typeof data === 'object' && data !== null ? scopeOfBody.get(data) : undefined;
-        if (scope) (config as { signal?: AbortSignal }).signal = scope.signal;
-        return config;
-      })
-    : undefined;
+  const bind = (config: Config) => {
+    const { data } = config as { data?: unknown };
+    const scope = deferred ? (isObject(data) ? scopeOfBody.get(data) : undefined) : current;
+    if (scope) {
+      scope.sent = true;
+      // Both clients honour `signal` (absent from the SDK's own config type); set after axios has
+      // merged the config, which is cheaper than merging it in.
+      (config as { signal?: AbortSignal }).signal = scope.signal;
+    }
+    return config;
+  };
+  // `synchronous` spares axios a promise chain per request; the fetch client takes two arguments.
+  const use = request.use as (fulfilled: typeof bind, rejected: undefined, options: object) => number;
+  const id = use.call(request, bind, undefined, { synchronous: true });
   return () => {
-    if (id !== undefined) request.eject(id);
+    request.eject(id);
     client.post = post;
     httpClient.defaults.timeout = previousTimeout;
   };
