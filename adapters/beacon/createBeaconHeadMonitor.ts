@@ -55,8 +55,9 @@ export interface BeaconHeadMonitorOptions extends HeadMonitorConfig {
 
 /**
  * Watches beacon nodes' `head` events, one independent, self-healing SSE stream per node. A failed
- * stream is retried at most once per slot (the first retry at once) while the others keep running;
- * after a reconnect the node's head is re-read over REST, since SSE does not replay what was missed.
+ * stream is retried at once, then after 250 ms doubling up to a second (or a slot, if shorter), while
+ * the others keep running: a node that comes back streams again within about a second. After a
+ * reconnect the node's head is re-read over REST, since SSE does not replay what was missed.
  * A stream silent for 1.5 slots, or sending malformed data or an unexpected event, is restarted
  * (one warning per stream per slot). Heads are announced once per (slot, block): the first node wins.
  * A node on another chain (its `genesis_validators_root` is not `genesisValidatorsRoot`, else not most
