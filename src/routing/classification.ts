@@ -5,7 +5,7 @@ import type { ProbeResult } from '../interfaces.js';
  * How a call is allowed to be repeated:
  * - `read`: no side effects; hedged and retried on other endpoints.
  * - `idempotent-write`: a write that is safe to repeat (Stellar `sendTransaction`, EVM
- *   `eth_sendRawTransaction`: the same bytes, the same hash); retried, hedged only late.
+ *   `eth_sendRawTransaction`: the same bytes, the same hash); retried, hedged after twice the endpoint's p95.
  * - `write`: never repeated once it may have reached an endpoint.
  */
 export type CallKind = 'read' | 'idempotent-write' | 'write';

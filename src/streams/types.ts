@@ -48,7 +48,7 @@ export interface HeadMonitorEvents<Head extends ChainHead = ChainHead> {
 /**
  * - `connecting`: the subscription is being opened;
  * - `open`: connected, receiving;
- * - `waiting`: lost; retried at the next slot boundary.
+ * - `waiting`: lost; retried at once, then after a backoff (250 ms doubling, at most 1 s or a slot).
  */
 export type StreamState = 'connecting' | 'open' | 'waiting';
 
