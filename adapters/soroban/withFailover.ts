@@ -142,11 +142,12 @@ export function withFailover(server: rpc.Server, options: WithFailoverOptions = 
   buildServers(endpoints);
 
   const scopes = new WeakMap<AbortSignal, AttemptScope>();
+  const probe = sorobanProbe(serverFor, { timeoutMs });
   const failover = createFailover({
     defaultLagTolerance: 5,
     ...options,
     endpoints,
-    probe: sorobanProbe(serverFor),
+    probe,
     network: { expected: options.networkPassphrase, reference: 'first' },
     classifier: sorobanClassifier((context) => scopes.get(context.signal)?.sent ?? true),
   });
@@ -164,6 +165,7 @@ export function withFailover(server: rpc.Server, options: WithFailoverOptions = 
     },
     async close() {
       await failover.close();
+      await probe.close();
       for (const entry of servers.values()) entry.unbind();
       servers.clear();
     },
