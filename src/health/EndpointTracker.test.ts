@@ -64,6 +64,20 @@ describe('EndpointTracker: breaker through probes', () => {
     expect(t.isUnavailable(1100)).toBe(true);
   });
 
+  it('stays down on a good probe that was sent before it was marked down', () => {
+    const t = tracker();
+    // Found on another network at 500, while a probe sent at 400 was out: that probe's health check
+    // passed, but it cannot speak for what marked the endpoint down.
+    t.markDown('wrong network: chain 1, expected chain 31337', 500);
+    t.recordProbe(good(), 400, 520);
+    expect(t.health(520)).toMatchObject({
+      state: 'down',
+      reason: 'wrong network: chain 1, expected chain 31337',
+    });
+    t.recordProbe(good(), 1500, 1550);
+    expect(t.health(1550)).toMatchObject({ state: 'healthy', breaker: 'closed' });
+  });
+
   it('gives a default reason when a failed probe has no detail', () => {
     const t = tracker();
     t.recordProbe(bad(), 0, 10);

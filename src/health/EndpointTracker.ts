@@ -42,6 +42,8 @@ export class EndpointTracker {
   #headVerdict: HeadVerdict | undefined;
   #checked = false;
   #breakerOpen = false;
+  /** When the breaker last opened (or was confirmed open): a probe sent before then cannot close it. */
+  #breakerOpenedAt = Number.NEGATIVE_INFINITY;
   /** When the breaker last closed: opening again soon after is a relapse. */
   #breakerClosedAt = Number.NEGATIVE_INFINITY;
   /** The breaker opened again soon after it closed: one good probe is not enough to trust it. */
@@ -160,7 +162,10 @@ export class EndpointTracker {
     this.#observeHead(outcome.head, startedAt, now);
     this.#recordLatency(outcome.latencyMs);
     const needed = this.#relapsed ? this.#config.recoverySamples : 1;
-    if (this.#breakerOpen && this.#okStreak >= needed) {
+    // A probe sent before the breaker last opened says nothing about what opened it (e.g. a node
+    // found on another network while that probe was out).
+    const sentSinceOpening = startedAt >= this.#breakerOpenedAt;
+    if (this.#breakerOpen && sentSinceOpening && this.#okStreak >= needed) {
       this.#breakerOpen = false;
       this.#breakerClosedAt = now;
       this.#consecutiveFailures = 0;
@@ -200,6 +205,7 @@ export class EndpointTracker {
       this.#relapsed = now - this.#breakerClosedAt < RELAPSE_INTERVALS * this.#config.probeIntervalMs;
     }
     this.#breakerOpen = true;
+    this.#breakerOpenedAt = now;
     this.#okStreak = 0;
     this.#fastStreak = 0;
     this.#slow = false;
