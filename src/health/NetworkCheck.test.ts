@@ -90,6 +90,22 @@ describe('NetworkCheck', () => {
     expect(await verify('b')).toBeUndefined();
   });
 
+  it('follows a majority that moves when a node is repointed and read again', async () => {
+    const { check, verify, networks, byLabel } = setup(
+      { a: TESTNET, b: TESTNET, c: MAINNET },
+      { recheckMs: 1000 },
+    );
+    for (const label of ['a', 'b', 'c']) await verify(label, 0);
+    expect(check.expected()).toBe(TESTNET);
+    networks['a'] = MAINNET;
+    await verify('a', 999); // not due again: still counted as TESTNET
+    expect(check.expected()).toBe(TESTNET);
+    await verify('a', 1000);
+    expect(check.expected()).toBe(MAINNET); // 2:1 now
+    expect(check.verdict(byLabel('c').id)).toBe('match');
+    expect(check.verdict(byLabel('b').id)).toBe('wrong');
+  });
+
   it('applies an expected network learned later', async () => {
     let expected: string | undefined;
     const { verify } = setup({ a: '1', b: '5' }, { expected: () => expected });

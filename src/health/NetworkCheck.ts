@@ -56,6 +56,11 @@ export class NetworkCheck {
   readonly #known = new Map<string, Known>();
   /** Endpoints whose last read failed: they do not hold the majority up. */
   readonly #unreadable = new Set<string>();
+  /**
+   * The majority as last counted, until a network read or the list changes it: it is asked several
+   * times per probe, and counting every endpoint's each time made a probe round cost O(n²).
+   */
+  #majorityOf: { network: string | undefined } | undefined;
 
   constructor(config: NetworkCheckConfig, endpoints: readonly Endpoint[]) {
     const { expected, reference = 'majority', recheckMs = DEFAULT_RECHECK_MS } = config;
@@ -88,10 +93,14 @@ export class NetworkCheck {
         network = await read(endpoint, signal);
         if (typeof network !== 'string' || network === '') throw new Error('the node named no network');
       } catch (error) {
-        if (!this.#known.has(endpoint.id)) this.#unreadable.add(endpoint.id);
+        if (!this.#known.has(endpoint.id) && !this.#unreadable.has(endpoint.id)) {
+          this.#unreadable.add(endpoint.id);
+          this.#majorityOf = undefined;
+        }
         throw error;
       }
-      this.#unreadable.delete(endpoint.id);
+      const changed = this.#known.get(endpoint.id)?.network !== network;
+      if (this.#unreadable.delete(endpoint.id) || changed) this.#majorityOf = undefined;
       this.#known.set(endpoint.id, { network, readAt: now });
     }
     return this.#refusal(endpoint.id);
@@ -118,12 +127,14 @@ export class NetworkCheck {
       const first = endpoints[0] && this.#known.get(endpoints[0].id);
       if (first) return first.network;
     }
-    return this.#majority(endpoints);
+    this.#majorityOf ??= { network: this.#majority(endpoints) };
+    return this.#majorityOf.network;
   }
 
   /** Takes the new endpoint list (its order decides `'first'` and ties); forgets removed endpoints. */
   setEndpoints(endpoints: readonly Endpoint[]): void {
     this.#endpoints = endpoints;
+    this.#majorityOf = undefined;
     const ids = new Set(endpoints.map((e) => e.id));
     for (const id of this.#known.keys()) if (!ids.has(id)) this.#known.delete(id);
     for (const id of this.#unreadable) if (!ids.has(id)) this.#unreadable.delete(id);
