@@ -141,7 +141,8 @@ export function withFailover(server: rpc.Server, options: WithFailoverOptions = 
   };
   buildServers(endpoints);
 
-  const scopes = new WeakMap<AbortSignal, AttemptScope>();
+  // By attempt, not by signal: the lone attempts of an instance share one signal.
+  const scopes = new WeakMap<AttemptContext, AttemptScope>();
   const probe = sorobanProbe(serverFor, { timeoutMs });
   const failover = createFailover({
     defaultLagTolerance: 5,
@@ -149,7 +150,7 @@ export function withFailover(server: rpc.Server, options: WithFailoverOptions = 
     endpoints,
     probe,
     network: { expected: options.networkPassphrase, reference: 'first' },
-    classifier: sorobanClassifier((context) => scopes.get(context.signal)?.sent ?? true),
+    classifier: sorobanClassifier((context) => scopes.get(context)?.sent ?? true),
   });
   failover.on('endpoints-changed', ({ removed }) => {
     for (const { id } of removed) {
@@ -180,7 +181,7 @@ export function withFailover(server: rpc.Server, options: WithFailoverOptions = 
     return (...args: unknown[]) =>
       failover.call((context: AttemptContext) => {
         const scope: AttemptScope = { signal: context.signal, sent: false };
-        scopes.set(context.signal, scope);
+        scopes.set(context, scope);
         const target = serverFor(context.endpoint) as unknown as Record<
           string,
           (...a: unknown[]) => Promise<unknown>

@@ -21,6 +21,8 @@ export interface RunShared {
   /** Every attempt of every call, so `close()` can wait for them. */
   tasks: TaskSet;
   running: Set<CallRun<unknown>>;
+  /** Aborted when the executor closes: the signal of every call's lone attempt. */
+  closing: AbortSignal;
 }
 
 /** One call: the snapshot and plan it started with, and what to run. */
@@ -53,7 +55,10 @@ export class CallRun<T> {
   readonly #classifier: CallClassifier<T>;
   readonly #settle: Settle<T>;
   readonly #maxAttempts: number;
-  readonly #inFlight = new Map<Endpoint, AbortController>();
+  /** Set when the call can make one attempt only: it runs under the executor's closing signal. */
+  readonly #loneSignal: AbortSignal | undefined;
+  /** Attempts in flight and their controllers (none for a lone attempt: nothing can outpace it). */
+  readonly #inFlight = new Map<Endpoint, AbortController | undefined>();
   /** Endpoints asked by a hedge; created on the first one (most calls never hedge). */
   #hedged: Set<Endpoint> | undefined;
   #startedAt = 0;
@@ -75,9 +80,12 @@ export class CallRun<T> {
     this.#kind = options.kind ?? 'read';
     this.#signal = options.signal;
     this.#timeoutMs = options.timeoutMs ?? this.#deps.config.timeoutMs;
-    this.#classifier = { ...(this.#deps.classifier as CallClassifier<T>), ...options.classifier };
+    const classifier = this.#deps.classifier as CallClassifier<T>;
+    this.#classifier = options.classifier ? { ...classifier, ...options.classifier } : classifier;
     this.#settle = settle;
     this.#maxAttempts = Math.min(this.#deps.config.maxAttempts, this.#plan.length);
+    // Neither hedged nor retried, and no caller to abort it: no signal of its own is needed.
+    this.#loneSignal = this.#maxAttempts === 1 && this.#signal === undefined ? shared.closing : undefined;
   }
 
   start(): void {
@@ -126,9 +134,10 @@ export class CallRun<T> {
 
   #send(attempt: number): void {
     const endpoint = this.#plan[attempt]!;
-    const controller = new AbortController();
+    const controller = this.#loneSignal ? undefined : new AbortController();
     this.#inFlight.set(endpoint, controller);
-    const context: AttemptContext = { endpoint, signal: controller.signal, attempt };
+    const signal = controller?.signal ?? this.#loneSignal!;
+    const context: AttemptContext = { endpoint, signal, attempt };
     const startedAt = this.#deps.clock.now();
     let pending: Promise<T>;
     try {
@@ -285,7 +294,7 @@ export class CallRun<T> {
     this.#running.delete(this as CallRun<unknown>);
     if (this.#inFlight.size === 0) return NOTHING_IN_FLIGHT;
     const abandoned = [...this.#inFlight.keys()];
-    for (const controller of this.#inFlight.values()) controller.abort(settledElsewhere());
+    for (const controller of this.#inFlight.values()) controller?.abort(settledElsewhere());
     this.#inFlight.clear();
     return abandoned;
   }

@@ -128,7 +128,7 @@ function setup(options: { health?: EndpointHealth[]; config?: Partial<ExecutorCo
   const asked = () => sent.map((s) => s.endpoint.label);
   const endpointMetrics = (endpoint: Endpoint) =>
     metrics.snapshot(reporter.health).endpoints.find((e) => e.id === endpoint.id)!;
-  return { reporter, metrics, sent, call, asked, endpointMetrics };
+  return { executor, reporter, metrics, sent, call, asked, endpointMetrics };
 }
 
 /** Lets the attempts' promise callbacks run, without moving the clock. */
@@ -252,6 +252,52 @@ describe('Executor: deadline', () => {
     const call = s.call({ timeoutMs: 300 });
     await vi.advanceTimersByTimeAsync(300);
     await expect(call).rejects.toMatchObject({ name: 'TimeoutError', timeoutMs: 300 });
+  });
+});
+
+describe('Executor: a call that can make one attempt only', () => {
+  it("shares the instance's signal, which close() aborts", async () => {
+    const s = setup({ health: [healthOf(a)] });
+    const first = s.call();
+    const second = s.call();
+    const [one, two] = s.sent;
+    expect(one!.signal).toBe(two!.signal);
+    expect(one!.signal.aborted).toBe(false);
+    one!.answer('done');
+    await expect(first).resolves.toBe('done');
+    // An answered lone attempt aborts nothing: the other call still waits on its own request.
+    expect(two!.signal.aborted).toBe(false);
+    await s.executor.close();
+    expect(two!.signal.aborted).toBe(true);
+    await expect(second).rejects.toMatchObject({ name: 'ClosedError' });
+  });
+
+  it('gets a signal of its own when another endpoint could be asked, or the caller can abort it', async () => {
+    const s = setup({ health: [healthOf(a), healthOf(b)] });
+    void s.call();
+    void s.call();
+    expect(s.sent[0]!.signal).not.toBe(s.sent[1]!.signal);
+    const alone = setup({ health: [healthOf(a)] });
+    const caller = new AbortController();
+    const call = alone.call({ signal: caller.signal });
+    void alone.call();
+    expect(alone.sent[0]!.signal).not.toBe(alone.sent[1]!.signal);
+    caller.abort(new Error('user gave up'));
+    await expect(call).rejects.toThrow('user gave up');
+    expect(alone.sent[0]!.signal.aborted).toBe(true);
+    expect(alone.sent[1]!.signal.aborted).toBe(false);
+  });
+
+  it('is left running at its deadline (the client times it out), and the call still rejects in time', async () => {
+    const s = setup({ health: [healthOf(a)] });
+    const call = s.call({ timeoutMs: 300 });
+    await vi.advanceTimersByTimeAsync(300);
+    await expect(call).rejects.toMatchObject({ name: 'TimeoutError', timeoutMs: 300 });
+    expect(s.sent[0]!.signal.aborted).toBe(false);
+    // Its late answer is still a health signal.
+    s.sent[0]!.answer('late');
+    await settle();
+    expect(s.reporter.successes.map((x) => x.endpoint)).toEqual([a]);
   });
 });
 

@@ -1,10 +1,11 @@
+import { setMaxListeners } from 'node:events';
 import { AllEndpointsFailedError, ClosedError } from '../errors.js';
 import type { Clock, Router } from '../interfaces.js';
 import type { MetricsRecorder } from '../metrics/MetricsRecorder.js';
 import { TaskSet } from '../TaskSet.js';
 import { AttemptLog } from './AttemptLog.js';
 import type { CallReporter } from './CallReporter.js';
-import { CallRun } from './CallRun.js';
+import { CallRun, type RunShared } from './CallRun.js';
 import type { AttemptContext, CallClassifier, CallKind } from './classification.js';
 
 export interface HedgeConfig {
@@ -57,10 +58,18 @@ export class Executor {
   readonly #attempts = new TaskSet();
   /** Calls in flight, so `close()` can end them (a Set: cheaper per call than a listener on a signal). */
   readonly #running = new Set<CallRun<unknown>>();
+  /** Aborts, at close(), the attempts that share it (see {@link AttemptContext.signal}). */
+  readonly #closing = new AbortController();
   #closed = false;
+
+  /** What every call of this executor shares: one object, not one per call. */
+  readonly #shared: RunShared;
 
   constructor(deps: ExecutorDeps) {
     this.#deps = deps;
+    // Every lone attempt in flight listens to it (through its client): no leak warning.
+    setMaxListeners(0, this.#closing.signal);
+    this.#shared = { deps, tasks: this.#attempts, running: this.#running, closing: this.#closing.signal };
   }
 
   /**
@@ -81,8 +90,7 @@ export class Executor {
       return Promise.reject(new AllEndpointsFailedError(log.all()));
     }
     return new Promise<T>((resolve, reject) => {
-      const shared = { deps: this.#deps, tasks: this.#attempts, running: this.#running };
-      new CallRun<T>(shared, { snapshot, plan, log, fn, options }, { resolve, reject }).start();
+      new CallRun<T>(this.#shared, { snapshot, plan, log, fn, options }, { resolve, reject }).start();
     });
   }
 
@@ -90,6 +98,7 @@ export class Executor {
   async close(): Promise<void> {
     this.#closed = true;
     for (const run of this.#running) run.close();
+    this.#closing.abort(new DOMException('The failover instance closed.', 'AbortError'));
     await this.#attempts.settled();
   }
 }
