@@ -5,6 +5,7 @@ import type { CancelTimer } from '../interfaces.js';
 import type { CallResult } from '../metrics/MetricsRecorder.js';
 import type { TaskSet } from '../TaskSet.js';
 import { type AttemptLog, NO_ANSWER_BEFORE_DEADLINE } from './AttemptLog.js';
+import type { CoalescedTimers } from './CoalescedTimers.js';
 import type { AttemptContext, CallClassifier, CallKind } from './classification.js';
 import type { AttemptFn, CallOptions, ExecutorDeps, HedgeConfig } from './Executor.js';
 
@@ -21,6 +22,8 @@ export interface RunShared {
   /** Every attempt of every call, so `close()` can wait for them. */
   tasks: TaskSet;
   running: Set<CallRun<unknown>>;
+  /** Hedge timers: the calls of a batch that hedge fire together, so their hedges are one batch too. */
+  hedgeTimers: CoalescedTimers;
   /** Aborted when the executor closes: the signal of every call's lone attempt. */
   closing: AbortSignal;
 }
@@ -45,6 +48,7 @@ export class CallRun<T> {
   readonly #deps: ExecutorDeps;
   readonly #tasks: TaskSet;
   readonly #running: Set<CallRun<unknown>>;
+  readonly #hedgeTimers: CoalescedTimers;
   readonly #plan: readonly Endpoint[];
   readonly #log: AttemptLog;
   readonly #fn: AttemptFn<T>;
@@ -72,6 +76,7 @@ export class CallRun<T> {
     this.#deps = shared.deps;
     this.#tasks = shared.tasks;
     this.#running = shared.running;
+    this.#hedgeTimers = shared.hedgeTimers;
     this.#snapshot = request.snapshot;
     this.#plan = request.plan;
     this.#log = request.log;
@@ -175,7 +180,7 @@ export class CallRun<T> {
     const { hedge } = this.#deps.config;
     if (hedge === false || this.#kind === 'write' || this.#next >= this.#maxAttempts) return;
     const p95 = this.#snapshot.endpoints.find((h) => h.endpoint === endpoint)?.p95Ms;
-    this.#cancelHedge = this.#deps.clock.setTimeout(this.#hedge, hedgeDelayMs(hedge, this.#kind, p95));
+    this.#cancelHedge = this.#hedgeTimers.setTimeout(this.#hedge, hedgeDelayMs(hedge, this.#kind, p95));
   }
 
   #onAnswer(context: AttemptContext, startedAt: number, value: T): void {

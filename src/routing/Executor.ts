@@ -6,6 +6,7 @@ import { TaskSet } from '../TaskSet.js';
 import { AttemptLog } from './AttemptLog.js';
 import type { CallReporter } from './CallReporter.js';
 import { CallRun, type RunShared } from './CallRun.js';
+import { CoalescedTimers } from './CoalescedTimers.js';
 import type { AttemptContext, CallClassifier, CallKind } from './classification.js';
 
 export interface HedgeConfig {
@@ -69,7 +70,13 @@ export class Executor {
     this.#deps = deps;
     // Every lone attempt in flight listens to it (through its client): no leak warning.
     setMaxListeners(0, this.#closing.signal);
-    this.#shared = { deps, tasks: this.#attempts, running: this.#running, closing: this.#closing.signal };
+    this.#shared = {
+      deps,
+      tasks: this.#attempts,
+      running: this.#running,
+      closing: this.#closing.signal,
+      hedgeTimers: new CoalescedTimers(deps.clock),
+    };
   }
 
   /**
