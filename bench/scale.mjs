@@ -20,7 +20,8 @@
 //   createFailover no-op — the core with a probe that answers at once: switchyard's own bookkeeping;
 //   createFailover fetch — (full run only) the core with a minimal real probe: a JSON-RPC getHealth
 //                         POST over fetch (undici);
-//   withFailover        — the Soroban adapter: an rpc.Server per endpoint, probes through the SDK;
+//   withFailover        — the Soroban adapter: an rpc.Server per endpoint, probed by its lean probe
+//                         (getHealth over one undici keep-alive pool per origin, not through the SDK);
 //   (full run only) both createFailover variants again over 10 and 30 endpoints, 20 s each: how
 //                         the cost grows with the endpoint count.
 // Measurement starts after the warm-up (instance created, first probes answered).
