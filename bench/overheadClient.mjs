@@ -4,7 +4,7 @@
 //
 //   fork('bench/overheadClient.mjs', ['soroban' | 'viem', 'bare' | 'switchyard', url, chainId])
 //
-// Sends 'ready' once the client exists; answers `{ run: { callers, durationMs } }` with the
+// Sends `{ node: process.version }` once the client exists; answers `{ run: { callers, durationMs } }` with the
 // runWorkload result (its cpuUsPerCall is this process's CPU); on 'close' closes the client and
 // leaves. Not meant to be run by hand.
 import { runWorkload } from './lib/workload.mjs';
@@ -29,7 +29,7 @@ process.on('message', async (message) => {
   }
 });
 process.on('disconnect', close);
-process.send('ready');
+process.send({ node: process.version });
 
 async function sorobanClient() {
   const { rpc } = await import('@stellar/stellar-sdk');
