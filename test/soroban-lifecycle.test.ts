@@ -62,9 +62,14 @@ describe('lifecycle', () => {
 
   it('hands the wrapped rpc.Server back working after close(): its own calls still answer', async () => {
     const own = plainServer(cluster.nodes[0]!.url);
+    const { httpClient } = own;
+    const before = { post: httpClient.post, ownPost: Object.hasOwn(httpClient, 'post'), ...httpClient.defaults };
     server = withFailover(own, { probeIntervalMs: 50, logger: silentLogger });
     await server.getLatestLedger();
     await server.failover.close();
+    expect(httpClient.post).toBe(before.post);
+    expect(Object.hasOwn(httpClient, 'post')).toBe(before.ownPost);
+    expect(httpClient.defaults.timeout).toBe(before.timeout);
     // SDK 16+ (feaxios) dereferenced the ejected interceptor on every later request.
     const ledger = await own.getLatestLedger();
     expect(ledger.sequence).toBeGreaterThan(0);

@@ -68,7 +68,8 @@ export function bindToAttemptScope(server: rpc.Server, timeoutMs: number): () =>
   const id = use.call(request, bind, undefined, { synchronous: true });
   return () => {
     request.eject(id);
-    client.post = post;
+    // Only what was replaced is put back: an own `post` of the axios client stays its own.
+    if (deferred) client.post = post;
     httpClient.defaults.timeout = previousTimeout;
   };
 }
