@@ -63,7 +63,11 @@ describe('lifecycle', () => {
   it('hands the wrapped rpc.Server back working after close(): its own calls still answer', async () => {
     const own = plainServer(cluster.nodes[0]!.url);
     const { httpClient } = own;
-    const before = { post: httpClient.post, ownPost: Object.hasOwn(httpClient, 'post'), ...httpClient.defaults };
+    const before = {
+      post: httpClient.post,
+      ownPost: Object.hasOwn(httpClient, 'post'),
+      ...httpClient.defaults,
+    };
     server = withFailover(own, { probeIntervalMs: 50, logger: silentLogger });
     await server.getLatestLedger();
     await server.failover.close();
