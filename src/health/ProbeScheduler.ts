@@ -44,7 +44,8 @@ const PROBE_BATCH_MS = 20;
  * Probes every endpoint on a jittered interval, never two at a time for one endpoint, each bounded by
  * its own timeout; a probe still pending after the latency threshold marks the endpoint slow at once.
  * A probe is skipped when a real call answered within the interval, and taken from another instance
- * when it holds the endpoint's lease in a shared StateStore.
+ * when it holds the endpoint's lease in a shared StateStore. Probes due within a few ms of one another
+ * start together, from one timer.
  *
  * @example
  * const probes = new ProbeScheduler({ entries, publisher, probe, network, sharing, clock, random, metrics, config });
