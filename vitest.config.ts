@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
@@ -54,6 +54,8 @@ export default defineConfig({
       'testing/**/*.test.ts',
       'examples/**/*.test.ts',
     ],
+    // Real node software (anvil, Redis with replicas): `npm run test:e2e`, vitest.e2e.config.ts.
+    exclude: [...configDefaults.exclude, 'test/e2e/**'],
     setupFiles: ['reflect-metadata'],
     globalSetup: ['test/globalSetup.ts'],
     testTimeout: 20_000,
