@@ -1,7 +1,12 @@
-import type { Redis } from 'ioredis';
 import type { Logger, SharedEndpointRecord } from '../../src/index.js';
 import { isSharedEndpointRecord } from '../../src/state/parseSharedState.js';
-import { quit, storeError, watchConnection } from './redisConnection.js';
+import {
+  duplicateConnection,
+  quit,
+  type RedisClient,
+  storeError,
+  watchConnection,
+} from './redisConnection.js';
 
 /** Hears a probe result published by any instance: the endpoint's id, its record, and the publisher's owner id. */
 export type PublishedListener = (id: string, record: SharedEndpointRecord, owner: string) => void;
@@ -26,14 +31,14 @@ export function publishedMessage(id: string, record: SharedEndpointRecord, owner
  * const stop = published.listen((id, record) => console.log(id, record.ok));
  */
 export class PublishedChannel {
-  readonly #commands: Redis;
+  readonly #commands: RedisClient;
   readonly #channel: string;
   readonly #logger: Logger;
   readonly #listeners = new Set<PublishedListener>();
-  #subscriber: Redis | undefined;
+  #subscriber: RedisClient | undefined;
 
   /** `commands` is the connection the subscriber is duplicated from (a subscribed connection runs no other commands). */
-  constructor(commands: Redis, channel: string, logger: Logger) {
+  constructor(commands: RedisClient, channel: string, logger: Logger) {
     this.#commands = commands;
     this.#channel = channel;
     this.#logger = logger;
@@ -58,7 +63,7 @@ export class PublishedChannel {
 
   #subscribe(): void {
     if (this.#subscriber) return;
-    const subscriber = this.#commands.duplicate({ enableOfflineQueue: true });
+    const subscriber = duplicateConnection(this.#commands, { enableOfflineQueue: true });
     this.#subscriber = subscriber;
     watchConnection(subscriber, 'subscriber', this.#logger);
     subscriber.on('message', (_channel: string, message: string) => this.#deliver(message));

@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import { type Logger, positiveOption, requireLogger, requireString } from '../../src/adapter.js';
 import {
   ClosedError,
@@ -16,6 +15,7 @@ import { PublishedChannel, type PublishedListener, publishedMessage } from './Pu
 import {
   openScriptConnection,
   quit,
+  type RedisClient,
   redisCall,
   type ScriptConnection,
   watchConnection,
@@ -25,10 +25,11 @@ import { changesBetween, parseRecord, stateOfRows } from './snapshotCodec.js';
 /** Options of {@link RedisStateStore}: give `client` or `url`. */
 export interface RedisStateStoreConfig {
   /**
-   * The ioredis client your app already has: its TLS, auth and other settings apply. The store opens its
-   * own connections from it (`duplicate()`) and never closes or reconfigures yours.
+   * The ioredis client your app already has: a `Redis` (one server, or sentinels with `sentinels` and
+   * `name`) or a `Cluster`. Its TLS, auth and other settings apply. The store opens its own connections
+   * from it (duplicates, with the store's fail-fast options) and never closes or reconfigures yours.
    */
-  client?: Redis;
+  client?: RedisClient;
   /** Or a `redis://` / `rediss://` URL; the store then owns its connections. Never logged. */
   url?: string;
   /** Prefix of every key and channel, so several apps can share one Redis. @default 'switchyard' */
@@ -65,6 +66,7 @@ export class RedisStateStore implements StateStore {
   readonly #prefix: string;
   readonly #keys: { version: string; ids: string; channel: string };
   readonly #commands: ScriptConnection;
+  readonly #commandTimeoutMs: number;
   readonly #published: PublishedChannel;
   readonly #operations = new TaskSet();
   readonly #commits = new GroupCommit((applyQueued) => this.#commit(applyQueued));
@@ -93,6 +95,7 @@ export class RedisStateStore implements StateStore {
     const commands = openScriptConnection(client ? { client } : { url: url as string }, commandTimeout);
     watchConnection(commands, 'commands', logger);
     this.#commands = commands;
+    this.#commandTimeoutMs = commandTimeout;
     this.#published = new PublishedChannel(commands, this.#keys.channel, logger);
     this.#firstReady = new Promise<void>((resolve) => {
       if (commands.status === 'ready') resolve();
@@ -177,7 +180,7 @@ export class RedisStateStore implements StateStore {
    */
   async #ready(): Promise<void> {
     if (this.#commands.status === 'ready') return;
-    const timeoutMs = this.#commands.options.commandTimeout ?? 1000;
+    const timeoutMs = this.#commandTimeoutMs;
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`not connected after ${timeoutMs} ms`)), timeoutMs);

@@ -19,3 +19,4 @@ export type {
 } from '../../src/index.js';
 export type { PublishedListener } from './PublishedChannel.js';
 export { RedisStateStore, type RedisStateStoreConfig } from './RedisStateStore.js';
+export type { RedisClient } from './redisConnection.js';

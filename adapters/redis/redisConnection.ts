@@ -1,4 +1,4 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { type Cluster, Redis, type RedisOptions } from 'ioredis';
 import { ConfigError, type Logger, redactUrl, SwitchyardError } from '../../src/index.js';
 import { CLAIM, COMMIT, PUBLISH, SNAPSHOT } from './redisScripts.js';
 import type { SnapshotRow } from './snapshotCodec.js';
@@ -46,22 +46,47 @@ interface ScriptCommands {
   ): Promise<number>;
 }
 
+/** An ioredis client the store can open its connections from: one Redis (sentinels included) or a Cluster. */
+export type RedisClient = Redis | Cluster;
+
 /** The store's command connection, with the scripts defined on it. */
-export type ScriptConnection = Redis & ScriptCommands;
+export type ScriptConnection = RedisClient & ScriptCommands;
+
+/** What the store sets on the connections it opens. */
+export interface ConnectionOptions {
+  enableOfflineQueue: boolean;
+  maxRetriesPerRequest?: number;
+  disconnectTimeout?: number;
+  commandTimeout?: number;
+}
 
 // Our connections fail fast while Redis is away (no offline queue to grow, no replays of stale
 // leases later); ioredis keeps reconnecting in the background, and sharing resumes by itself.
 // A short disconnect timeout: closing a store whose Redis never answered must not hold the process.
-const CONNECTION_OPTIONS: RedisOptions = {
+const CONNECTION_OPTIONS: ConnectionOptions = {
   enableOfflineQueue: false,
   maxRetriesPerRequest: 0,
   disconnectTimeout: 100,
 };
 
 /**
- * Opens the store's command connection: a `duplicate()` of the app's client (its TLS and auth apply,
- * the client itself is never touched), or one of the store's own to `url`; each command fails after
- * `commandTimeout` ms.
+ * A new connection like `client` (its nodes, TLS and auth) with `options` on top. A Cluster takes them
+ * differently: its `duplicate(options)` would read them as startup nodes and silently drop them, and
+ * the per-node ones (timeouts, retries) belong in `redisOptions`.
+ *
+ * @example
+ * const subscriber = duplicateConnection(cluster, { enableOfflineQueue: true });
+ */
+export function duplicateConnection(client: RedisClient, options: ConnectionOptions): RedisClient {
+  if (!client.isCluster) return (client as Redis).duplicate(options as RedisOptions);
+  const { enableOfflineQueue, ...perNode } = options;
+  return (client as Cluster).duplicate([], { enableOfflineQueue, redisOptions: perNode });
+}
+
+/**
+ * Opens the store's command connection: a duplicate of the app's client (a Redis, sentinels included,
+ * or a Cluster; its TLS and auth apply, the client itself is never touched), or one of the store's own
+ * to `url`; each command fails after `commandTimeout` ms.
  *
  * @throws {ConfigError} for a client that is not an ioredis client, or a url ioredis cannot read.
  * @example
@@ -69,15 +94,15 @@ const CONNECTION_OPTIONS: RedisOptions = {
  * await commands.switchyardSnapshot('{app}:v', '{app}:ids', '{app}', Date.now(), 60_000);
  */
 export function openScriptConnection(
-  target: { client: Redis } | { url: string },
+  target: { client: RedisClient } | { url: string },
   commandTimeout: number,
 ): ScriptConnection {
   const options = { ...CONNECTION_OPTIONS, commandTimeout };
-  let commands: Redis;
+  let commands: RedisClient;
   if ('client' in target) {
     if (typeof target.client.duplicate !== 'function')
       throw new ConfigError('client', 'must be an ioredis client');
-    commands = target.client.duplicate(options);
+    commands = duplicateConnection(target.client, options);
   } else {
     try {
       commands = new Redis(target.url, options);
@@ -99,7 +124,7 @@ export function openScriptConnection(
  * @example
  * watchConnection(subscriber, 'subscriber', logger);
  */
-export function watchConnection(connection: Redis, role: string, logger: Logger): void {
+export function watchConnection(connection: RedisClient, role: string, logger: Logger): void {
   let down = false;
   connection.on('error', (error: unknown) => {
     if (down) return;
@@ -149,7 +174,7 @@ export function storeError(error: unknown): SwitchyardError {
  * @example
  * await quit(subscriber);
  */
-export async function quit(connection: Redis): Promise<void> {
+export async function quit(connection: RedisClient): Promise<void> {
   try {
     if (connection.status === 'ready') await connection.quit();
     else connection.disconnect();
