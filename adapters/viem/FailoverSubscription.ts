@@ -2,6 +2,7 @@ import { hexToNumber, numberToHex, type Transport } from 'viem';
 import type { Endpoint, Logger } from '../../src/adapter.js';
 import type { FailoverControl } from '../../src/index.js';
 import { TaskSet } from '../../src/TaskSet.js';
+import { LogsBackfill, type RpcLog } from './LogsBackfill.js';
 
 type Instance = ReturnType<Transport>;
 
@@ -35,6 +36,8 @@ export interface FailoverSubscriptionDeps {
 
 // An unsubscribe on a dead socket may never answer: give up waiting after this long.
 const UNSUBSCRIBE_WAIT_MS = 1000;
+// States whose node keeps a quiet `logs` stream: silence there only means no matching event.
+const TRUSTED_STATES = new Set(['unknown', 'healthy', 'slow']);
 
 interface Head {
   number?: `0x${string}`;
@@ -49,14 +52,17 @@ const socketOf = (instance: Instance): SocketValue | undefined =>
  * One `eth_subscribe` that outlives the socket it runs on. It opens on the best-ranked endpoint
  * whose transport can subscribe (a webSocket); when that socket errors or the stream stalls, it
  * moves to the next best one. For `newHeads`, heads missed in the gap are fetched by number and
- * delivered in order, and a head already delivered is never delivered again: a watch sees no
- * hole and no duplicate.
+ * delivered in order, and a head already delivered (or a lower one, from a node that restarted) is
+ * never delivered: a watch sees no hole, no duplicate and no step back. For `logs`, the logs of the
+ * gap are fetched with `eth_getLogs` from the new node (see {@link LogsBackfill}) and delivered once,
+ * in order, before any later live log; a quiet `logs` stream on a node that stays healthy is not moved.
  */
 export class FailoverSubscription {
   readonly id = numberToHex(BigInt(Math.floor(Math.random() * 2 ** 48)));
   readonly #deps: FailoverSubscriptionDeps;
   readonly #parameters: SubscribeParameters;
   readonly #isHeads: boolean;
+  readonly #logs: LogsBackfill | undefined;
   readonly #pending = new TaskSet();
   #current: { endpoint: Endpoint; subscription: SocketSubscription; generation: number } | undefined;
   #generation = 0;
@@ -69,11 +75,13 @@ export class FailoverSubscription {
     this.#deps = deps;
     this.#parameters = parameters;
     this.#isHeads = parameters.params[0] === 'newHeads';
+    this.#logs = parameters.params[0] === 'logs' ? new LogsBackfill(parameters.params) : undefined;
   }
 
   /** Opens on the best endpoint that can subscribe; rejects when none can. */
   async start(): Promise<void> {
-    await this.#open(undefined);
+    const endpoint = await this.#open(undefined);
+    if (this.#logs && endpoint) this.#enqueue(() => this.#fillLogs(endpoint, true));
   }
 
   /** Ends the subscription for good. */
@@ -85,8 +93,8 @@ export class FailoverSubscription {
     await this.#pending.settled();
   }
 
-  /** Subscribes on the best socket endpoint other than `avoid`. */
-  async #open(avoid: Endpoint | undefined): Promise<void> {
+  /** Subscribes on the best socket endpoint other than `avoid`; undefined when stopped or superseded. */
+  async #open(avoid: Endpoint | undefined): Promise<Endpoint | undefined> {
     const generation = ++this.#generation;
     const candidates = this.#deps.control
       .snapshot()
@@ -107,12 +115,12 @@ export class FailoverSubscription {
         const subscription = await this.#answered(subscribing);
         if (this.#stopped || generation !== this.#generation) {
           this.#pending.track(subscription.unsubscribe());
-          return;
+          return undefined;
         }
         established = true;
         this.#current = { endpoint, subscription, generation };
         this.#armStall();
-        return;
+        return endpoint;
       } catch (error) {
         lastError = error;
       }
@@ -154,8 +162,16 @@ export class FailoverSubscription {
       'switchyard: subscription lost; reopening on another endpoint',
     );
     this.#release();
+    const opened = this.#open(failed);
+    // Queued now, before the new subscription can notify: the gap's logs go out before its live ones.
+    if (this.#logs) {
+      this.#enqueue(async () => {
+        const endpoint = await opened.catch(() => undefined);
+        if (endpoint) await this.#fillLogs(endpoint, false);
+      });
+    }
     this.#pending.track(
-      this.#open(failed).catch((error: unknown) => {
+      opened.catch((error: unknown) => {
         // Nowhere else to go: try the same set again on the next stall period.
         this.#parameters.onError?.(error instanceof Error ? error : new Error(String(error)));
         this.#armStall();
@@ -177,25 +193,50 @@ export class FailoverSubscription {
   #armStall(): void {
     clearTimeout(this.#stallTimer);
     if (this.#stopped) return;
-    this.#stallTimer = setTimeout(
-      () => this.#move(new Error(`no notification for ${this.#deps.stallMs} ms`)),
-      this.#deps.stallMs,
-    );
+    this.#stallTimer = setTimeout(() => {
+      if (this.#logs && this.#onTrustedNode()) this.#armStall();
+      else this.#move(new Error(`no notification for ${this.#deps.stallMs} ms`));
+    }, this.#deps.stallMs);
     this.#stallTimer.unref();
+  }
+
+  #onTrustedNode(): boolean {
+    const id = this.#current?.endpoint.id;
+    const health = this.#deps.control.snapshot().endpoints.find((h) => h.endpoint.id === id);
+    return health !== undefined && TRUSTED_STATES.has(health.state);
   }
 
   #receive(data: unknown): void {
     this.#armStall();
-    if (!this.#isHeads) {
-      this.#parameters.onData(data);
-      return;
-    }
-    // In order: a back-fill must finish before a later head is delivered.
-    this.#delivering = this.#delivering
-      .then(() => this.#deliverHead(data))
-      .catch((error: unknown) => {
-        this.#parameters.onError?.(error instanceof Error ? error : new Error(String(error)));
+    const logs = this.#logs;
+    if (logs) {
+      this.#enqueue(() => {
+        const log = (data as { result?: RpcLog }).result;
+        if (!this.#stopped && (!log || logs.accept(log))) this.#parameters.onData(data);
       });
+    } else if (this.#isHeads) {
+      this.#enqueue(() => this.#deliverHead(data));
+    } else {
+      this.#parameters.onData(data);
+    }
+  }
+
+  /** In order: a back-fill must finish before a later notification is delivered. */
+  #enqueue(task: () => void | Promise<void>): void {
+    this.#delivering = this.#delivering.then(task).catch((error: unknown) => {
+      this.#parameters.onError?.(error instanceof Error ? error : new Error(String(error)));
+    });
+  }
+
+  /** The logs a move skipped, from the node now subscribed on (its head covers the range). */
+  async #fillLogs(endpoint: Endpoint, firstOpen: boolean): Promise<void> {
+    const instance = this.#deps.instanceOf(endpoint);
+    const request = (method: string, params: unknown[]) => instance.request({ method, params } as never);
+    const missed = await this.#logs!.opened(request, { firstOpen });
+    for (const log of missed) {
+      if (this.#stopped) return;
+      this.#parameters.onData({ subscription: this.id, result: log });
+    }
   }
 
   async #deliverHead(data: unknown): Promise<void> {
