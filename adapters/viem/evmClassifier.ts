@@ -3,6 +3,8 @@ import { type CallClassifier, type ErrorClass, parseRetryAfter } from '../../src
 
 // Node-side -32000 messages: this node lacks the data (behind, pruned), another may have it.
 const NODE_SIDE = /header not found|missing trie node|unknown block|block not found|not synced|syncing/i;
+// anvil's -32602 for a block past its head (geth: -32000 "header not found"): behind, not the caller's fault.
+const PAST_HEAD = /BlockOutOfRangeError|block height is \d+ but requested was \d+/i;
 // Codes viem maps from JSON-RPC errors that are the node's trouble, not the request's.
 const NODE_CODES = new Set([-32601, -32603, -32004, -32002, -32001]);
 const RATE_LIMIT_CODES = new Set([-32005, 429]);
@@ -77,6 +79,8 @@ export function classifyEvmError(error: unknown): ErrorClass {
     if (NODE_CODES.has(coded.code)) return { kind: 'node', reason };
     if (coded.code === -32000 && NODE_SIDE.test(textOf(coded)))
       return { kind: 'node', reason: `${reason}: ${textOf(coded).match(NODE_SIDE)?.[0]}` };
+    if (coded.code === -32602 && PAST_HEAD.test(textOf(coded)))
+      return { kind: 'node', reason: `${reason}: block past the head` };
     return { kind: 'user', reason };
   }
   if (http) {

@@ -2,7 +2,6 @@ import {
   type Chain,
   createTransport,
   type EIP1193RequestFn,
-  keccak256,
   type Transport,
   type TransportConfig,
 } from 'viem';
@@ -23,6 +22,7 @@ import { evmClassifier } from './evmClassifier.js';
 import { chainNetwork, evmProbe } from './evmProbe.js';
 import { FailoverSubscription, type SubscribeParameters } from './FailoverSubscription.js';
 import { callKindOf } from './methodKinds.js';
+import { alreadySent } from './repeatedTransaction.js';
 import { SharedAttemptSignals } from './SharedAttemptSignals.js';
 
 /** Per-transport options, by position in the list. */
@@ -127,10 +127,6 @@ function attemptRequestOf(instance: ReturnType<Transport>): EIP1193RequestFn {
     : instance.request;
 }
 
-function isAlreadyKnown(error: unknown): boolean {
-  return /already known|already imported|known transaction/i.test(String((error as Error)?.message ?? ''));
-}
-
 /**
  * A viem transport over several transports (http, webSocket, custom, even a `fallback`) that
  * moves requests off a slow, dead, lagging or wrong-chain endpoint *before* they wait on it:
@@ -218,11 +214,17 @@ export function failover<const transports extends readonly Transport[]>(
         try {
           return await send(indexOf.get(endpoint.id)!, endpoint.id, { method, params } as never, signal);
         } catch (error) {
+          if (kind !== 'idempotent-write') throw error;
           // The node already has this exact transaction (our own repeat, or the caller's): it is sent.
-          if (kind === 'idempotent-write' && isAlreadyKnown(error)) {
-            return keccak256((params as readonly `0x${string}`[])[0]!);
-          }
-          throw error;
+          const index = indexOf.get(endpoint.id)!;
+          const sent = await alreadySent(
+            error,
+            method,
+            (params as readonly unknown[] | undefined)?.[0],
+            (args) => send(index, endpoint.id, args as never, signal),
+          );
+          if (sent === undefined) throw error;
+          return sent;
         }
       },
       {

@@ -21,6 +21,7 @@ export interface ChainConfig {
   revertSelector: Hex;
   revertData: Hex;
   revertMessage: string;
+  pastHeadError: 'geth' | 'anvil';
 }
 
 /** A transaction as the pool keeps it; `block` and `index` are set when a block includes it. */
@@ -95,7 +96,8 @@ export function chainConfig(options: EvmNetworkOptions): ChainConfig {
   if (!isHex(revertData)) throw new RangeError(`revertData must be hex, got ${String(revertData)}`);
   const reason = revertReason(revertData);
   const revertMessage = reason === undefined ? 'execution reverted' : `execution reverted: ${reason}`;
-  return { chainId, blockIntervalMs, startBlock, revertSelector, revertData, revertMessage };
+  const pastHeadError = options.pastHeadError ?? 'geth';
+  return { chainId, blockIntervalMs, startBlock, revertSelector, revertData, revertMessage, pastHeadError };
 }
 
 /** Balance every node reports for `address`: 1 to 1000 ether, fixed per address. */

@@ -7,7 +7,8 @@ import type { EvmClusterOptions } from './options.js';
 
 /**
  * Several simulated nodes sharing one block clock and one transaction pool: a transaction sent to any node is
- * included in the next block, and resending it to any node answers `-32000 already known`.
+ * included in the next block, and resending it to any node answers `-32000 already known` until then,
+ * `nonce too low` after (as geth and anvil do).
  *
  * @example
  * const cluster = await new EvmCluster({ nodes: 3, blockIntervalMs: 100 }).start();

@@ -11,6 +11,7 @@ import {
   HttpRequestError,
   http,
   InvalidInputRpcError,
+  InvalidParamsRpcError,
   keccak256,
   MethodNotFoundRpcError,
   type PublicClient,
@@ -126,6 +127,15 @@ describe('EvmSimulator answers a real viem client', () => {
     expect(error.details).toBe('header not found');
   });
 
+  it("answers anvil's BlockOutOfRangeError beyond the head with pastHeadError 'anvil'", async () => {
+    const sim = await startSim({ pastHeadError: 'anvil' });
+    const error = await failure(
+      client(sim).getBalance({ address: recipient, blockNumber: BigInt(sim.head + 5) }),
+    );
+    expect(error.walk((e) => e instanceof InvalidParamsRpcError)).toBeTruthy();
+    expect(error.details).toMatch(/^BlockOutOfRangeError: block height is \d+ but requested was \d+$/);
+  });
+
   it('reverts eth_call and eth_estimateGas whose data starts with the revert selector', async () => {
     const sim = await startSim();
     const viem = client(sim);
@@ -181,8 +191,8 @@ describe('EvmSimulator answers a real viem client', () => {
 });
 
 describe('EvmCluster shares one pool and one clock', () => {
-  it('accepts a raw transaction once, answers "already known" on every other node, then a receipt', async () => {
-    const cluster = await startCluster({ nodes: 3, blockIntervalMs: 50 });
+  it('accepts a raw transaction once, answers "already known" on every node while pending, "nonce too low" once mined, then a receipt', async () => {
+    const cluster = await startCluster({ nodes: 3, blockIntervalMs: 0 });
     const [a, b, c] = cluster.nodes.map((node) => client(node));
     const serialized = await signTransfer();
 
@@ -194,6 +204,11 @@ describe('EvmCluster shares one pool and one clock', () => {
       expect(again).toBeInstanceOf(InvalidInputRpcError);
       expect(again.details).toBe('already known');
     }
+    cluster.mineBlock();
+    // Real nodes (geth, anvil) no longer call a mined transaction known: its nonce is spent.
+    const mined = await failure(b!.sendRawTransaction({ serializedTransaction: serialized }));
+    expect(mined).toBeInstanceOf(InvalidInputRpcError);
+    expect(mined.details).toMatch(/^nonce too low/);
 
     const receipt = await c!.waitForTransactionReceipt({ hash, pollingInterval: 50 });
     expect(receipt).toMatchObject({

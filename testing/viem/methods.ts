@@ -58,23 +58,23 @@ function dispatch(method: string, params: unknown, { chain, head, faults }: EvmC
       return number > head ? null : blockView(chain, number, arg(params, 1) === true);
     }
     case 'eth_getBalance':
-      stateAt(params, 1, head);
+      stateAt(chain, params, 1, head);
       return numberToHex(balanceOf(addressArg(params, 0)));
     case 'eth_getTransactionCount': {
       const address = addressArg(params, 0);
-      const block = stateAt(params, 1, head);
+      const block = stateAt(chain, params, 1, head);
       return numberToHex(chain.nonce(address, block, arg(params, 1) === 'pending'));
     }
     case 'eth_getCode':
       addressArg(params, 0);
-      stateAt(params, 1, head);
+      stateAt(chain, params, 1, head);
       return '0x';
     case 'eth_call':
-      stateAt(params, 1, head);
+      stateAt(chain, params, 1, head);
       maybeRevert(chain, params);
       return '0x';
     case 'eth_estimateGas': {
-      stateAt(params, 1, head);
+      stateAt(chain, params, 1, head);
       const data = maybeRevert(chain, params);
       return numberToHex(
         intrinsicGas(data, !(arg(params, 0) as Record<string, unknown> | undefined)?.['to']),
@@ -104,11 +104,14 @@ function dispatch(method: string, params: unknown, { chain, head, faults }: EvmC
   }
 }
 
-/** Block number a state query reads; geth fails one beyond its head with "header not found". */
-function stateAt(params: unknown, index: number, head: number): number {
+/** Block number a state query reads; one beyond the head fails as the cluster's `pastHeadError` says. */
+function stateAt(chain: Chain, params: unknown, index: number, head: number): number {
   const number = blockArg(params, index, head);
-  if (number > head) throw new RpcError(-32000, 'header not found');
-  return number;
+  if (number <= head) return number;
+  if (chain.config.pastHeadError === 'anvil') {
+    throw new RpcError(-32602, `BlockOutOfRangeError: block height is ${head} but requested was ${number}`);
+  }
+  throw new RpcError(-32000, 'header not found');
 }
 
 /** The call's data; throws code 3 with the cluster's revert data when it starts with the revert selector. */

@@ -19,6 +19,11 @@ export interface EvmNetworkOptions {
   revertSelector?: Hex;
   /** Revert data sent with code 3 (default `Error(string)` with "switchyard: simulated revert"). */
   revertData?: Hex;
+  /**
+   * How a state query for a block past the head fails: geth's `-32000 "header not found"`, or anvil's
+   * `-32602 "BlockOutOfRangeError: block height is N but requested was M"` (default `'geth'`).
+   */
+  pastHeadError?: 'geth' | 'anvil';
 }
 
 /**

@@ -22,7 +22,8 @@ const TYPE_HEX: Record<string, Hex> = {
 
 /**
  * Checks a signed transaction as geth does (decoding, chain id, nonce, a second one in the same nonce slot)
- * and adds it to the chain's pool; returns its hash. Every resend answers "already known".
+ * and adds it to the chain's pool; returns its hash. A resend answers "already known" while the
+ * transaction is pending and "nonce too low" once it is mined.
  *
  * @example
  * const hash = await sendRawTransaction(chain, '0x02f8…', 31337);
@@ -32,9 +33,10 @@ export async function sendRawTransaction(chain: Chain, raw: unknown, chainId: nu
     throw new RpcError(-32602, 'invalid argument 0: expected a hex-encoded signed transaction');
   }
   const hash = keccak256(raw);
-  // Unlike geth, which says "nonce too low" once a transaction has left its pool, every resend is
-  // "already known" here: one stable answer is what failover tests assert on.
-  if (chain.transaction(hash)) throw new RpcError(-32000, 'already known');
+  // As geth and anvil: "already known" while pending; once mined, the nonce check below answers
+  // "nonce too low", the same words as a clash with another transaction.
+  const known = chain.transaction(hash);
+  if (known && known.block === undefined) throw new RpcError(-32000, 'already known');
   let parsed: ReturnType<typeof parseTransaction>;
   let from: Address;
   try {
