@@ -28,6 +28,8 @@ describe('parseCommand', () => {
     expect(HELP).toContain('--chain <name>');
     expect(HELP).toContain('switchyard demo --chain evm');
     expect(HELP).toContain('switchyard demo --chain beacon');
+    expect(HELP).toContain('--nodes <source>');
+    expect(HELP).toContain('switchyard demo --chain evm --nodes anvil');
     expect(HELP).toContain('(default: soroban, then beacon)');
     expect(HELP).toContain('30 for soroban and evm, 20 for beacon');
     for (const line of HELP.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);

@@ -7,6 +7,11 @@ export const DEMO_CHAIN_NAMES = ['soroban', 'evm'] as const;
 /** A chain the demo can simulate. */
 export type DemoChainName = (typeof DEMO_CHAIN_NAMES)[number];
 
+/** Where the demo's nodes come from: simulated in this process, or real anvil processes (EVM only). */
+export const DEMO_NODE_SOURCES = ['simulated', 'anvil'] as const;
+/** Where the demo's nodes come from. */
+export type DemoNodeSource = (typeof DEMO_NODE_SOURCES)[number];
+
 /** The demo's nodes, in order: node-a is the user's own node (the primary), the others are backups. */
 export const DEMO_NODE_LABELS = ['node-a', 'node-b', 'node-c'] as const;
 
@@ -40,11 +45,13 @@ export interface DemoClusterLike {
 export interface DemoChainSpec<C extends DemoClusterLike> {
   /** What the simulated nodes are, for titles: `Soroban RPC`, `EVM`. */
   nodeKind: string;
+  /** Where the nodes come from, for titles. @default 'simulated' */
+  nodeSource?: DemoNodeSource;
   /** What a head counts, for people: `ledgers`, `blocks`. */
   headUnit: string;
   /** Heads an answer may trail the network before it is stale: the failover's `lagTolerance` too. */
   lagTolerance: number;
-  /** Starts the simulated nodes on 127.0.0.1, named after {@link DEMO_NODE_LABELS}. */
+  /** Starts the nodes on 127.0.0.1, named after {@link DEMO_NODE_LABELS}. */
   startCluster(): Promise<C>;
   /** What a user writes: their own client on the nodes, through failover. */
   connect(cluster: C, options: DemoConnectOptions): DemoClient;
@@ -65,6 +72,7 @@ export interface DemoChainRun extends DemoClient {
 /** A chain the demo runs on: labels for the screen, and `start()`. */
 export interface DemoChain
   extends Pick<DemoChainSpec<DemoClusterLike>, 'nodeKind' | 'headUnit' | 'lagTolerance'> {
+  nodeSource: DemoNodeSource;
   /** Starts the nodes and connects the user's client. The caller closes the run. */
   start(options: DemoConnectOptions): Promise<DemoChainRun>;
 }
@@ -78,9 +86,10 @@ export interface DemoChain
  * export const sorobanDemoChain = defineDemoChain({ nodeKind: 'Soroban RPC', headUnit: 'ledgers', ... });
  */
 export function defineDemoChain<C extends DemoClusterLike>(spec: DemoChainSpec<C>): DemoChain {
-  const { nodeKind, headUnit, lagTolerance } = spec;
+  const { nodeKind, nodeSource = 'simulated', headUnit, lagTolerance } = spec;
   return {
     nodeKind,
+    nodeSource,
     headUnit,
     lagTolerance,
     async start(options) {
@@ -109,18 +118,26 @@ export function defineDemoChain<C extends DemoClusterLike>(spec: DemoChainSpec<C
 }
 
 /**
- * The chain called `name`. Loaded on demand: each chain needs its own SDK (an optional peer
- * dependency), so the EVM demo runs without the Stellar SDK and the other way round.
+ * The chain called `name`, on simulated nodes or (EVM only) on real anvil nodes. Loaded on demand:
+ * each chain needs its own SDK (an optional peer dependency), so the EVM demo runs without the
+ * Stellar SDK and the other way round.
  *
  * @example
- * const chain = await loadDemoChain('evm');
+ * const chain = await loadDemoChain('evm', 'anvil');
  * const run = await chain.start({ probeIntervalMs: 400, logger: silentLogger });
  */
-export async function loadDemoChain(name: DemoChainName): Promise<DemoChain> {
+export async function loadDemoChain(
+  name: DemoChainName,
+  nodes: DemoNodeSource = 'simulated',
+): Promise<DemoChain> {
+  if (nodes === 'anvil' && name !== 'evm')
+    throw new Error(`anvil nodes serve the EVM demo only, not ${name}`);
   switch (name) {
     case 'soroban':
       return (await import('./soroban/sorobanDemoChain.js')).sorobanDemoChain;
     case 'evm':
-      return (await import('./evm/evmDemoChain.js')).evmDemoChain;
+      return nodes === 'anvil'
+        ? (await import('./evm/anvilDemoChain.js')).anvilDemoChain
+        : (await import('./evm/evmDemoChain.js')).evmDemoChain;
   }
 }

@@ -94,6 +94,32 @@ describe('parseDemoCommand', () => {
     }
   });
 
+  it('runs the EVM part on real anvil nodes with --nodes anvil, and on simulated ones otherwise', () => {
+    expect(parseDemoCommand(['--chain', 'evm', '--nodes', 'anvil', '--duration', '8'])).toEqual({
+      name: 'demo',
+      parts: [{ chain: 'evm', durationMs: 8000, nodes: 'anvil' }],
+      probeIntervalMs: 400,
+      workers: undefined,
+    });
+    expect(parseDemoCommand(['--nodes=simulated', '--chain=evm'])).toEqual(parseDemoCommand(['--chain=evm']));
+    for (const argv of [
+      ['--nodes', 'anvil'],
+      ['--chain', 'soroban', '--nodes', 'anvil'],
+      ['--chain=beacon', '--nodes=anvil'],
+    ]) {
+      expect(parseDemoCommand(argv)).toEqual({
+        name: 'usage-error',
+        message: '--nodes anvil goes with --chain evm only',
+      });
+    }
+    for (const bad of ['geth', 'Anvil', '']) {
+      expect(parseDemoCommand(['--chain', 'evm', `--nodes=${bad}`])).toEqual({
+        name: 'usage-error',
+        message: `--nodes must be one of simulated, anvil (got '${bad}')`,
+      });
+    }
+  });
+
   it('names what is wrong with a bad command line', () => {
     expect(parseDemoCommand(['--fast'])).toEqual({
       name: 'usage-error',

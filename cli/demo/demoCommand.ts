@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { type HelpCommand, parseArgsError, type UsageError, usageError } from '../commandLine.js';
-import { DEMO_CHAIN_NAMES } from './DemoChain.js';
+import { DEMO_CHAIN_NAMES, DEMO_NODE_SOURCES, type DemoNodeSource } from './DemoChain.js';
 import {
   DEFAULT_BEACON_DEMO_SECONDS,
   DEFAULT_DEMO_PROBE_INTERVAL_MS,
@@ -17,6 +17,8 @@ export type DemoPartName = (typeof DEMO_PART_NAMES)[number];
 export interface DemoPart {
   chain: DemoPartName;
   durationMs: number;
+  /** Set to `anvil` for real anvil nodes (`--chain evm --nodes anvil`); simulated nodes when absent. */
+  nodes?: DemoNodeSource;
 }
 
 /** What `switchyard demo` was asked to run. */
@@ -38,6 +40,10 @@ export const DEMO_HELP = `Demo options:
                          createBeaconHeadMonitor (default: soroban, then beacon)
   --duration <seconds>   How long each part runs; fractions allowed (default
                          ${DEFAULT_DEMO_SECONDS} for soroban and evm, ${DEFAULT_BEACON_DEMO_SECONDS} for beacon)
+  --nodes <source>       With --chain evm: simulated (default) or anvil: three
+                         real anvil processes, frozen (SIGSTOP), killed and
+                         restarted, head stalled; needs the optional dependency
+                         @foundry-rs/anvil-linux-amd64 (or ANVIL=/path/to/anvil)
   --interval-ms <n>      Background probe interval in ms (default ${DEFAULT_DEMO_PROBE_INTERVAL_MS})
   --workers <n>          Run the traffic in n worker processes (1-${MAX_DEMO_WORKERS}) that share
                          endpoint health through one FileStateStore file, and
@@ -54,6 +60,7 @@ bad command line, 130 after Ctrl-C.
 /** The demo's lines of the examples in `switchyard help`. */
 export const DEMO_EXAMPLES = `  switchyard demo
   switchyard demo --chain evm             # the failover part through viem
+  switchyard demo --chain evm --nodes anvil   # the same on real anvil nodes
   switchyard demo --chain beacon          # the beacon head streams only
   switchyard demo --duration 10 | cat     # plain lines, no live table
   switchyard demo --workers 3             # three processes sharing probes
@@ -61,6 +68,7 @@ export const DEMO_EXAMPLES = `  switchyard demo
 
 const DEMO_OPTIONS = {
   chain: { type: 'string' },
+  nodes: { type: 'string' },
   duration: { type: 'string' },
   'interval-ms': { type: 'string' },
   workers: { type: 'string' },
@@ -74,11 +82,19 @@ const DEMO_OPTIONS = {
  * @example
  * parseDemoCommand([]); // { name: 'demo', parts: [{ chain: 'soroban', durationMs: 30000 }, { chain: 'beacon', durationMs: 20000 }], probeIntervalMs: 400, workers: undefined }
  * parseDemoCommand(['--chain', 'evm', '--duration', '6']); // { name: 'demo', parts: [{ chain: 'evm', durationMs: 6000 }], probeIntervalMs: 400, workers: undefined }
+ * parseDemoCommand(['--chain', 'evm', '--nodes', 'anvil']); // { name: 'demo', parts: [{ chain: 'evm', durationMs: 30000, nodes: 'anvil' }], probeIntervalMs: 400, workers: undefined }
  * parseDemoCommand(['--workers', '3']); // { name: 'demo', parts: [{ chain: 'soroban', durationMs: 30000 }], probeIntervalMs: 400, workers: 3 }
  * parseDemoCommand(['--fast']); // { name: 'usage-error', message: "Unknown option '--fast'" }
  */
 export function parseDemoCommand(args: readonly string[]): DemoCommand | HelpCommand | UsageError {
-  let values: { chain?: string; duration?: string; 'interval-ms'?: string; workers?: string; help?: boolean };
+  let values: {
+    chain?: string;
+    nodes?: string;
+    duration?: string;
+    'interval-ms'?: string;
+    workers?: string;
+    help?: boolean;
+  };
   try {
     ({ values } = parseArgs({
       args: [...args],
@@ -105,6 +121,8 @@ export function parseDemoCommand(args: readonly string[]): DemoCommand | HelpCom
   if (workers !== undefined && chain !== undefined && chain !== 'soroban') {
     return usageError(`--workers runs the Soroban demo only; it cannot go with --chain ${chain}`);
   }
+  const nodes = nodeSource(values.nodes, chain);
+  if (typeof nodes === 'object') return nodes;
   // No --chain: Soroban, then beacon; --workers asks for Soroban alone.
   const chains: DemoPartName[] = chain
     ? [chain]
@@ -114,8 +132,24 @@ export function parseDemoCommand(args: readonly string[]): DemoCommand | HelpCom
   const parts = chains.map((name) => ({
     chain: name,
     durationMs: (duration ?? (name === 'beacon' ? DEFAULT_BEACON_DEMO_SECONDS : DEFAULT_DEMO_SECONDS)) * 1000,
+    ...(nodes === 'anvil' && { nodes }),
   }));
   return { name: 'demo', parts, probeIntervalMs: interval, workers };
+}
+
+/** Where the nodes come from (undefined when not asked for), or a usage error. */
+function nodeSource(
+  text: string | undefined,
+  chain: DemoPartName | undefined,
+): DemoNodeSource | undefined | UsageError {
+  if (text === undefined) return undefined;
+  const source = DEMO_NODE_SOURCES.find((name) => name === text);
+  if (source === undefined) {
+    return usageError(`--nodes must be one of ${DEMO_NODE_SOURCES.join(', ')} (got '${text}')`);
+  }
+  // Only the EVM demo has real nodes it can start: anvil.
+  if (source === 'anvil' && chain !== 'evm') return usageError('--nodes anvil goes with --chain evm only');
+  return source;
 }
 
 /** The worker count (undefined when not asked for), or a message saying what is wrong with it. */

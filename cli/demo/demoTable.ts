@@ -14,6 +14,8 @@ export interface EndpointRow extends EndpointCells {
 export interface DemoView {
   /** What the simulated nodes are, for the title: `Soroban RPC`, `EVM`. */
   nodeKind: string;
+  /** Where the nodes come from, for the title: `simulated`, `anvil`. @default 'simulated' */
+  nodeSource?: string;
   elapsedMs: number;
   durationMs: number;
   /** The fault timeline step in force, e.g. `step 3/6: node-a dead (refuses connections)`. */
@@ -47,7 +49,7 @@ const DEMO_COLUMNS: readonly Column<EndpointRow>[] = [
  * out.write(`${renderDemoTable(view, recentEvents, 80).join('\n')}\n`);
  */
 export function renderDemoTable(view: DemoView, events: readonly string[], width = 80): string[] {
-  const title = `switchyard demo: failover across ${view.endpoints.length} simulated ${view.nodeKind} nodes`;
+  const title = `switchyard demo: failover across ${view.endpoints.length} ${view.nodeSource ?? 'simulated'} ${view.nodeKind} nodes`;
   const lines = [
     ...renderHeading(title, view, width),
     ...renderColumns(DEMO_COLUMNS, view.endpoints),

@@ -11,6 +11,7 @@ import {
   type DemoChain,
   type DemoChainName,
   type DemoChainRun,
+  type DemoNodeSource,
   loadDemoChain,
 } from './DemoChain.js';
 import { CALLERS, DEFAULT_DEMO_PROBE_INTERVAL_MS, DEFAULT_DEMO_SECONDS, PAUSE_MS } from './demoDefaults.js';
@@ -23,6 +24,8 @@ import { TrafficMeter } from './TrafficMeter.js';
 export interface DemoOptions {
   /** The simulated chain: Soroban RPC nodes, or EVM nodes behind a viem client. @default 'soroban' */
   chain?: DemoChainName;
+  /** Simulated nodes, or real anvil nodes (EVM only: `chain: 'evm'`). @default 'simulated' */
+  nodes?: DemoNodeSource;
   /** How long the workload runs; the fault timeline is scaled to it. @default 30000 */
   durationMs?: number;
   /** Background probe interval of the failover instance. @default 400 */
@@ -52,11 +55,11 @@ const SHARE_WINDOW_MS = 2000;
  */
 export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
   const durationMs = options.durationMs ?? DEFAULT_DEMO_SECONDS * 1000;
-  const chain = await loadDemoChain(options.chain ?? 'soroban');
+  const chain = await loadDemoChain(options.chain ?? 'soroban', options.nodes);
   const screen = createScreen(options, { table: renderDemoTable, status: renderDemoStatus });
 
   screen.out.write(
-    `switchyard demo: ${DEMO_NODE_LABELS.length} simulated ${chain.nodeKind} nodes on 127.0.0.1, ` +
+    `switchyard demo: ${DEMO_NODE_LABELS.length} ${chain.nodeSource} ${chain.nodeKind} nodes on 127.0.0.1, ` +
       `${CALLERS} callers, ${seconds(durationMs)}\n`,
   );
   const run = await chain.start({
@@ -90,6 +93,7 @@ async function drive(chain: DemoChain, run: DemoChainRun, ctx: DriveContext): Pr
   const events = noteFailoverEvents(failover, note);
   const view = (status: FailoverStatus): DemoView => ({
     nodeKind: chain.nodeKind,
+    nodeSource: chain.nodeSource,
     elapsedMs: elapsed(),
     durationMs,
     step: timeline.step,

@@ -1,10 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { AnvilNode, stopAllAnvils } from '../../testing/anvil/AnvilNode.js';
-import { findAnvil } from '../../testing/anvil/findAnvil.js';
 import { anvilProcesses } from './processes.js';
+import { anvilOrSkip } from './requireSoftware.js';
 
-const anvil = findAnvil();
-if (!anvil.found) console.warn(`skipping the anvil suites: ${anvil.reason}`);
+const anvil = anvilOrSkip();
 
 afterAll(stopAllAnvils);
 

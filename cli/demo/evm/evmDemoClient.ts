@@ -1,12 +1,17 @@
 import { type Chain, createPublicClient, defineChain, http, type PublicClient } from 'viem';
 import { type FailoverTransport, failover } from '../../../adapters/viem/index.js';
-import type { EvmCluster } from '../../../testing/viem.js';
 import type { DemoConnectOptions } from '../DemoChain.js';
 
 /** The viem transport's default, spelled out because the stale-answer count uses it too. */
 export const EVM_LAG_TOLERANCE = 2;
 
-/** The user's viem client on the simulated nodes, and the failover transport under it. */
+/** The nodes the demo's client connects to: the simulated `EvmCluster`, or real anvil nodes. */
+export interface EvmDemoNodes {
+  chainId: number;
+  nodes: readonly { name: string; url: string }[];
+}
+
+/** The user's viem client on the demo's nodes, and the failover transport under it. */
 export interface EvmDemoClient {
   client: PublicClient<FailoverTransport, Chain>;
   transport: FailoverTransport;
@@ -23,10 +28,10 @@ export interface EvmDemoClient {
  * await client.getBlockNumber();
  * await transport.failover.close();
  */
-export function createEvmDemoClient(cluster: EvmCluster, options: DemoConnectOptions): EvmDemoClient {
+export function createEvmDemoClient(cluster: EvmDemoNodes, options: DemoConnectOptions): EvmDemoClient {
   const chain = defineChain({
     id: cluster.chainId,
-    name: 'switchyard simulated chain',
+    name: 'switchyard demo chain',
     nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
     rpcUrls: { default: { http: cluster.nodes.map((node) => node.url) } },
   });
