@@ -1,71 +1,34 @@
-import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { RedisStateStore } from '../adapters/redis/RedisStateStore.js';
-import { type FailoverStatus, silentLogger } from '../src/index.js';
+import { silentLogger } from '../src/index.js';
 import { SorobanCluster } from '../testing/index.js';
 import { childProcesses } from './childProcesses.js';
 import { waitFor } from './helpers.js';
+import { allHealthy, report, reports, setCalls, startHosts } from './redisHosts.js';
 import { describeWithRedis, type RedisServer, startRedisServer } from './redisServer.js';
 
 // Child processes run the built package (test/globalSetup.ts builds dist/) through `switchyard-rpc/redis`.
 
-/** What a host (test/fixtures/redisHostWorker.mjs) reports about itself. */
-interface HostReport {
-  status: FailoverStatus;
-  calls: { ok: number; failed: number; firstFailure: string | undefined };
-  /** 'error' events with source 'state-store'. */
-  storeErrors: { message: string; at: number }[];
-  /** info, warn and error lines of its failover ('failover') and of its RedisStateStore ('store'). */
-  lines: { source: 'failover' | 'store'; level: 'info' | 'warn' | 'error'; text: string; at: number }[];
-}
-
-const { start, exited, message } = childProcesses();
-
-let requests = 0;
-
-/** Sends `{ type, id, ...body }` and resolves with the child's answer of the same type and id. */
-function ask<T>(child: ChildProcess, type: string, body: object = {}): Promise<T> {
-  const id = ++requests;
-  return new Promise<T>((resolve, reject) => {
-    const onExit = () => reject(new Error(`host exited before answering '${type}'`));
-    const onMessage = (m: unknown) => {
-      const answer = m as { type?: string; id?: number };
-      if (answer?.type !== type || answer.id !== id) return;
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-      resolve(m as T);
-    };
-    child.on('message', onMessage);
-    child.once('exit', onExit);
-    child.send({ type, id, ...body });
-  });
-}
-
-const report = (host: ChildProcess) => ask<HostReport>(host, 'status');
-const reports = (hosts: ChildProcess[]) => Promise.all(hosts.map(report));
-/** Starts (one call every `everyMs` on each host) or stops the hosts' user calls. */
-const setCalls = (hosts: ChildProcess[], on: boolean, everyMs?: number) =>
-  Promise.all(hosts.map((h) => ask(h, 'calls', { on, everyMs })));
+const processes = childProcesses();
+const { start, exited } = processes;
 
 /** Starts `count` hosts sharing `namespace` over the cluster's nodes, and waits until each is up. */
-async function startHosts(
+const startHostsOn = (
   count: number,
   url: string,
   namespace: string,
   intervalMs: number,
   cluster: SorobanCluster,
-): Promise<ChildProcess[]> {
-  const urls = cluster.nodes.map((n) => n.url);
-  const hosts = Array.from({ length: count }, () =>
-    start('redisHostWorker.mjs', [url, namespace, String(intervalMs), ...urls]),
+) =>
+  startHosts(
+    processes,
+    count,
+    url,
+    namespace,
+    intervalMs,
+    cluster.nodes.map((n) => n.url),
   );
-  await Promise.all(hosts.map((h) => message(h, 'ready')));
-  return hosts;
-}
-
-const allHealthy = async (hosts: ChildProcess[]) =>
-  (await reports(hosts)).every((r) => r.status.endpoints.every((e) => e.state === 'healthy'));
 
 /**
  * getHealth requests each node received per probe interval over a window of `intervals` intervals:
@@ -116,7 +79,7 @@ describeWithRedis('RedisStateStore across processes', () => {
     const intervalMs = 300;
     const cluster = await new SorobanCluster({ nodes: 3, ledgerIntervalMs: 200 }).start();
     try {
-      const hosts = await startHosts(3, server.url, `hosts-${randomUUID()}`, intervalMs, cluster);
+      const hosts = await startHostsOn(3, server.url, `hosts-${randomUUID()}`, intervalMs, cluster);
       await waitFor(() => allHealthy(hosts), 'every host sees every node healthy', 15_000);
 
       // Without sharing each of the 3 hosts would probe every node once per interval: 3.
@@ -166,7 +129,7 @@ describeWithRedis('RedisStateStore across processes', () => {
     let watcher: RedisStateStore | undefined;
     try {
       const namespace = `outage-${randomUUID()}`;
-      const hosts = await startHosts(3, outage.url, namespace, intervalMs, cluster);
+      const hosts = await startHostsOn(3, outage.url, namespace, intervalMs, cluster);
       // Listens as the hosts do: the results they publish must reach it again once Redis is back.
       watcher = new RedisStateStore({ url: outage.url, namespace, logger: silentLogger });
       const published: number[] = [];
