@@ -4,6 +4,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { RedisStateStore } from '../../adapters/redis/RedisStateStore.js';
 import { type SharedEndpointRecord, silentLogger } from '../../src/index.js';
 import { waitFor } from '../helpers.js';
+import { freePort } from '../redisProcess.mjs';
 import { describeWithRedis } from '../redisServer.js';
 import { describeStateStoreContract } from '../stateStoreContract.js';
 import {
@@ -39,8 +40,8 @@ describeWithRedis(
     /** The app's client: every store below is opened from it, as an app would. */
     let app: Cluster;
     const stores: RedisStateStore[] = [];
-    const open = (namespace: string, commandTimeoutMs?: number) => {
-      const store = new RedisStateStore({ client: app, namespace, commandTimeoutMs, logger: silentLogger });
+    const open = (namespace: string, commandTimeoutMs?: number, client: Cluster = app) => {
+      const store = new RedisStateStore({ client, namespace, commandTimeoutMs, logger: silentLogger });
       stores.push(store);
       return store;
     };
@@ -115,6 +116,20 @@ describeWithRedis(
         return heard.length > 0;
       }, 'the published result');
       expect(heard[0]).toBe('e1 from host-a');
+    });
+
+    it('fails at its own commandTimeoutMs on a Cluster it cannot reach (the Cluster keeps no commandTimeout of its own)', async () => {
+      const unreachable = new Cluster([{ host: '127.0.0.1', port: await freePort() }]);
+      unreachable.on('error', () => undefined);
+      try {
+        const store = open(`unreachable-${randomUUID()}`, 150, unreachable);
+        const started = performance.now();
+        await expect(store.read()).rejects.toMatchObject({ code: 'STATE_STORE_FAILED' });
+        // Not ioredis's 1000 ms default, which is what a Cluster's own options would have given.
+        expect(performance.now() - started).toBeLessThan(700);
+      } finally {
+        unreachable.disconnect();
+      }
     });
 
     it("applies the store's command timeout on a Cluster: a frozen node fails the command, nothing queues", async () => {
