@@ -51,7 +51,10 @@ describe.skipIf(!anvil.found)('switchyard demo --chain evm --nodes anvil', () =>
     // The traffic left node-a for the backups and came back to it.
     expect(out).toMatch(/route node-a → node-[bc]/);
     expect(out).toMatch(/route node-[bc] → node-a/);
-    expect(out).toMatch(/requests\s+\d+ total, 0 failed, 0 stale/);
+    // Stale answers are not asserted away: node-b's head stops rather than jumping behind, so in
+    // the moment between the network moving 3 blocks past it and the next probe seeing that, a call
+    // it serves is counted stale by the demo (which reads the heads every 250 ms).
+    expect(out).toMatch(/requests\s+\d+ total, 0 failed, \d+ stale/);
     for (const label of ['node-a', 'node-b', 'node-c'])
       expect(out).toMatch(new RegExp(`${label}\\s+\\d+%\\s+\\([1-9]\\d* calls\\)`));
     expect(alive(anvils)).toEqual([]);
