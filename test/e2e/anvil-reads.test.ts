@@ -191,6 +191,32 @@ describe.skipIf(!anvil.found)('failover over real anvil nodes: reads', () => {
     expect(status().referenceHead).toBeLessThanOrEqual(top);
   });
 
+  it("a block past a node's head (anvil: -32602 BlockOutOfRangeError) is tried on another node", async () => {
+    const [fresh, behind] = [nodes[0]!, nodes[2]!];
+    await waitFor(async () => (await headOf(fresh)) >= 3, 'a head of 3');
+    faulted.add(behind);
+    await behind.restart();
+    const block = BigInt(await headOf(fresh));
+    // The behind node first, and tolerated: only the error it answers can move the call.
+    const c = client('http', [behind, fresh], ['behind', 'fresh'], {
+      lagTolerance: 1000,
+      hedge: false,
+      endpoints: [
+        { label: 'behind', priority: 0 },
+        { label: 'fresh', priority: 1 },
+      ],
+    });
+    await waitFor(() => status().endpoints.every((e) => e.state === 'healthy'), 'both healthy');
+    const direct = createPublicClient({ chain: foundry, transport: http(behind.url, { retryCount: 0 }) });
+    const pastHead = await direct
+      .getBalance({ address: account.address, blockNumber: block })
+      .catch((e) => e);
+    expect(pastHead.details).toMatch(/^BlockOutOfRangeError: block height is \d+ but requested was \d+$/);
+
+    expect(await c.getBalance({ address: account.address, blockNumber: block })).toBeGreaterThan(0n);
+    expect(endpoint('fresh').served).toBe(1);
+  });
+
   it('a node of another chain id is down for the wrong network and never used', async () => {
     const foreign = await AnvilNode.start({ chainId: 5, blockTimeSeconds: 1 });
     try {
