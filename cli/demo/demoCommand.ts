@@ -42,8 +42,8 @@ export const DEMO_HELP = `Demo options:
                          ${DEFAULT_DEMO_SECONDS} for soroban and evm, ${DEFAULT_BEACON_DEMO_SECONDS} for beacon)
   --nodes <source>       With --chain evm: simulated (default) or anvil: three
                          real anvil processes, frozen (SIGSTOP), killed and
-                         restarted, head stalled; needs the optional dependency
-                         @foundry-rs/anvil-linux-amd64 (or ANVIL=/path/to/anvil)
+                         restarted, head stalled; needs the npm package
+                         @foundry-rs/anvil (or ANVIL=/path/to/anvil)
   --interval-ms <n>      Background probe interval in ms (default ${DEFAULT_DEMO_PROBE_INTERVAL_MS})
   --workers <n>          Run the traffic in n worker processes (1-${MAX_DEMO_WORKERS}) that share
                          endpoint health through one FileStateStore file, and

@@ -36,8 +36,8 @@ const ANVIL_SCRIPT: readonly ScriptStep<AnvilDemoNode>[] = [
 /**
  * The EVM demo on three real anvil nodes (`--nodes anvil`): the same viem client on
  * `failover([http(a), http(b), http(c)])` and the same table, with faults made to the processes:
- * frozen (SIGSTOP), killed and restarted, head stalled. Needs the optional dependency
- * `@foundry-rs/anvil-linux-amd64` (or `$ANVIL`).
+ * frozen (SIGSTOP), killed and restarted, head stalled. Needs the npm package
+ * `@foundry-rs/anvil` (or `$ANVIL`).
  *
  * @example
  * const run = await anvilDemoChain.start({ probeIntervalMs: 400, logger });
