@@ -63,6 +63,7 @@ describeWithRedis(
           20_000,
         );
         const switchedAt = Date.now();
+        const okAtSwitch = (await reports(hosts)).map((r) => r.calls.ok);
         note('ms from SIGKILL to the switch', switchedAt - killedAt);
         await waitFor(
           async () =>
@@ -83,25 +84,32 @@ describeWithRedis(
         await setCalls(hosts, false);
         const final = await reports(hosts);
         note(
-          'per host: calls ok/failed during and after the outage, store debug lines',
+          'per host: calls ok until the switch / ok after it / failed, store debug lines',
           final.map((r, i) => ({
-            calls: `${r.calls.ok - okBefore[i]!}/${r.calls.failed}`,
+            calls: `${okAtSwitch[i]! - okBefore[i]!}/${r.calls.ok - okAtSwitch[i]!}/${r.calls.failed}`,
             storeDebug: r.lines.filter((l) => l.source === 'store').map((l) => l.text),
           })),
         );
+        // Every host went on calling while no primary was there (one call every 50 ms, about 1.8 s).
+        for (const [i, ok] of okAtSwitch.entries()) expect(ok - okBefore[i]!).toBeGreaterThanOrEqual(5);
         for (const r of final) {
           // No call failed: Redis is where health is shared, never on the call path.
           expect(r.calls.failed, r.calls.firstFailure).toBe(0);
-          expect(r.calls.ok).toBeGreaterThan(okBefore[final.indexOf(r)]!);
-          // One outage: reported once (one 'error' event, one error line), and its end once.
-          expect(r.storeErrors).toHaveLength(1);
-          const said = (level: string) =>
-            r.lines.filter((l) => l.source === 'failover' && l.level === level).map((l) => l.text);
-          expect(said('error')).toHaveLength(1);
-          expect(said('info').filter((text) => text.includes('available again'))).toHaveLength(1);
-          expect(r.lines.filter((l) => l.level === 'error' || l.level === 'warn')).toHaveLength(1);
-        // The store notes the trouble at debug once per connection (commands, subscriber) per outage.
-        expect(r.lines.filter((l) => l.source === 'store' && l.level === 'debug')).toHaveLength(2);
+          // One outage: reported once (one 'error' event, one error line), and its end once. Counted from
+          // the kill: on a loaded machine a store call slower than the probe interval before it is a
+          // trouble of its own, reported (once) as such.
+          const since = <T extends { at: number }>(items: T[]) => items.filter((item) => item.at >= killedAt);
+          const reported = since(r.storeErrors).map((e) => `${e.message} @${e.at - killedAt} ms`);
+          expect(reported, reported.join(' | ')).toHaveLength(1);
+          const lines = since(r.lines);
+          const loud = lines
+            .filter((l) => l.level === 'error' || (l.source === 'store' && l.level === 'warn'))
+            .map((l) => `${l.source} ${l.level}: ${l.text}`);
+          expect(loud, loud.join(' | ')).toHaveLength(1);
+          const ended = lines.filter((l) => l.source === 'failover' && l.text.includes('available again'));
+          expect(ended).toHaveLength(1);
+          // The store notes the trouble at debug once per connection (commands, subscriber) per outage.
+          expect(lines.filter((l) => l.source === 'store' && l.level === 'debug')).toHaveLength(2);
         }
 
         // No process crashed: each closes and exits cleanly.
