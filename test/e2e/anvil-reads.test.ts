@@ -5,13 +5,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type FailoverTransport, type FailoverTransportConfig, failover } from '../../adapters/viem/index.js';
 import { silentLogger } from '../../src/index.js';
 import { AnvilNode, stopAllAnvils } from '../../testing/anvil/AnvilNode.js';
-import { findAnvil } from '../../testing/anvil/findAnvil.js';
 import { waitFor } from '../helpers.js';
 import { headOf, restoreAnvils, startAnvils } from './anvilCluster.js';
 import { anvilProcesses } from './processes.js';
+import { anvilOrSkip } from './requireSoftware.js';
 
-const anvil = findAnvil();
-if (!anvil.found) console.warn(`skipping the anvil suites: ${anvil.reason}`);
+const anvil = anvilOrSkip();
 
 // Deadline of one call; a read that waited on a frozen node would take all of it.
 const TIMEOUT_MS = 4000;
