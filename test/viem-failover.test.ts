@@ -81,6 +81,26 @@ describe('failover (viem transport)', () => {
     await waitFor(() => stateOf('a') === 'lagging', 'a lagging');
   });
 
+  it('asks another node for a block the first one has not seen yet (null), as a watch fetching a new block does', async () => {
+    const endpoints = [
+      { label: 'a', priority: 0 },
+      { label: 'b', priority: 1 },
+      { label: 'c', priority: 1 },
+    ];
+    const c = client({ hedge: false, lagTolerance: 5, endpoints });
+    await allHealthy();
+    // Within the lag tolerance, so a is still the first choice: one block behind the others.
+    await cluster.nodes[0]!.setFaults({ lag: 1 });
+    const blockNumber = BigInt(cluster.head);
+    const block = await c.getBlock({ blockNumber });
+    expect(block.number).toBe(blockNumber);
+    expect(callsOn(0, 'eth_getBlockByNumber')).toBe(1);
+    // A block no node has is null, as viem's own client returns it.
+    await expect(
+      c.request({ method: 'eth_getBlockByNumber', params: ['0xffffff', false] }),
+    ).resolves.toBeNull();
+  });
+
   it('excludes a node on the wrong chain, saying so', async () => {
     await cluster.nodes[2]!.setFaults({ wrongChainId: 1 });
     const c = client();

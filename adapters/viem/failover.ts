@@ -95,16 +95,22 @@ const checkQuantity = (value: unknown): RejectedResult | undefined =>
     ? undefined
     : { reason: 'eth_blockNumber answer is not a hex quantity', acceptIfLast: false };
 
+// A node answers null for a block it has not seen yet (geth, anvil): one a block behind the node
+// that announced it (a `watchBlocks` fetch) may not have it. Asked elsewhere; null if no one has it.
+const checkBlockFound = (block: unknown): RejectedResult | undefined =>
+  block === null ? { reason: 'block not found (the node may be behind)', acceptIfLast: true } : undefined;
+
 /**
  * Answers that reveal the node's head: `eth_blockNumber`, and the `latest` block. A stale one is
- * re-asked on a fresh node at once. Other answers (a balance) carry nothing to judge them by.
+ * re-asked on a fresh node at once. A block asked for by number that the node does not have is asked
+ * of the next node. Other answers (a balance) carry nothing to judge them by.
  */
 function headReader(method: string, params: unknown): Partial<CallClassifier> | undefined {
   if (method === 'eth_blockNumber') return { headOf: hexHead, checkResult: checkQuantity };
-  if (method === 'eth_getBlockByNumber' && (params as unknown[] | undefined)?.[0] === 'latest') {
-    return { headOf: (block) => hexHead((block as { number?: unknown } | null)?.number) };
-  }
-  return undefined;
+  if (method !== 'eth_getBlockByNumber') return undefined;
+  const block = (params as unknown[] | undefined)?.[0];
+  if (block === 'latest') return { headOf: (b) => hexHead((b as { number?: unknown } | null)?.number) };
+  return isQuantity(block) ? { checkResult: checkBlockFound } : undefined;
 }
 
 // Transports that may batch requests by signal (http, and a fallback of them).

@@ -152,7 +152,9 @@ async function launch(options: AnvilNodeOptions, port: number): Promise<Started>
   const anvil = findAnvil();
   if (!anvil.found) throw new Error(`anvil is not available: ${anvil.reason}`);
   hookExit();
-  const { chainId = 31337, blockTimeSeconds = 1, args = [] } = options;
+  const { chainId = 31337, args = [] } = options;
+  // Given as undefined, it means a block per transaction: not the default's one a second.
+  const blockTimeSeconds = 'blockTimeSeconds' in options ? options.blockTimeSeconds : 1;
   const argv = ['--host', HOST, '--port', String(port), '--chain-id', String(chainId)];
   if (blockTimeSeconds !== undefined) argv.push('--block-time', String(blockTimeSeconds));
   const child = spawn(anvil.binary, [...argv, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
