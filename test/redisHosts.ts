@@ -61,6 +61,12 @@ export const setCalls = (hosts: ChildProcess[], on: boolean, everyMs?: number) =
 export const allHealthy = async (hosts: ChildProcess[]) =>
   (await reports(hosts)).every((r) => r.status.endpoints.every((e) => e.state === 'healthy'));
 
+/** Whether every host has logged that its store is back (`available again`) since it started. */
+export const allSharingAgain = async (hosts: ChildProcess[]) =>
+  (await reports(hosts)).every((r) =>
+    r.lines.some((l) => l.source === 'failover' && l.text.includes('available again')),
+  );
+
 /**
  * Starts `count` hosts sharing `namespace` through Redis at `target` (a url, or the JSON options of an
  * ioredis client), each probing `urls` every `intervalMs`, and waits until each is up.

@@ -5,7 +5,7 @@ import { silentLogger } from '../src/index.js';
 import { SorobanCluster } from '../testing/index.js';
 import { childProcesses } from './childProcesses.js';
 import { waitFor } from './helpers.js';
-import { allHealthy, report, reports, setCalls, startHosts } from './redisHosts.js';
+import { allHealthy, allSharingAgain, report, reports, setCalls, startHosts } from './redisHosts.js';
 import { describeWithRedis, type RedisServer, startRedisServer } from './redisServer.js';
 
 // Child processes run the built package (test/globalSetup.ts builds dist/) through `switchyard-rpc/redis`.
@@ -167,14 +167,7 @@ describeWithRedis('RedisStateStore across processes', () => {
 
       await outage.restart();
       const restartedAt = performance.now();
-      await waitFor(
-        async () =>
-          (await reports(hosts)).every((r) =>
-            r.lines.some((l) => l.source === 'failover' && l.text.includes('available again')),
-          ),
-        'every host sharing again',
-        20_000,
-      );
+      await waitFor(() => allSharingAgain(hosts), 'every host sharing again', 20_000);
       note('ms from restart until every host shares again', Math.round(performance.now() - restartedAt));
       await waitFor(
         () => published.some((at) => at > restartedAt),
