@@ -100,12 +100,21 @@ describe('ChainHeads: the reference is the highest credible head', () => {
     expect(chain.judge('a', 100, 0, 0, 1_000_000)?.kind).toBe('fresh');
   });
 
-  it('is behind when an answer trails the reference by more than the tolerance', () => {
+  it('doubts an answer that trails the reference by more than the tolerance', () => {
     const chain = heads();
-    expect(chain.isBehind(1)).toBe(false);
+    expect(chain.doubts('a', 1)).toBe(false);
     chain.update(new Map([['a', 100]]), 0);
-    expect(chain.isBehind(98)).toBe(false);
-    expect(chain.isBehind(97)).toBe(true);
+    expect(chain.doubts('a', 98)).toBe(false);
+    expect(chain.doubts('a', 97)).toBe(true);
+  });
+
+  it('doubts an answer above the reference from an endpoint judged ahead of the clock, and only that', () => {
+    const chain = heads();
+    run(chain, [...inStep(8), { a: 408, b: 108, c: 108 }]); // `anvil_mine 300` on a
+    expect(chain.doubts('a', 409)).toBe(true);
+    // The same head from an endpoint not judged ahead, or a's answer back in step, is believed.
+    expect(chain.doubts('b', 109)).toBe(false);
+    expect(chain.doubts('a', 108)).toBe(false);
   });
 
   it("with the chain's own clock (beacon slots), a lone stuck node cannot hide a live one from the start", () => {

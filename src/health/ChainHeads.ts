@@ -128,9 +128,17 @@ export class ChainHeads {
     return lag > this.#config.lagTolerance ? { kind: 'behind', lag } : { kind: 'fresh', lag };
   }
 
-  /** Whether a head reported at `now` trails the reference by more than the tolerance. */
-  isBehind(head: number): boolean {
-    return this.#reference !== undefined && this.#reference - head > this.#config.lagTolerance;
+  /**
+   * Whether an answer's head is not to be believed: it trails the reference by more than the
+   * tolerance, or it is above the reference and comes from endpoint `id`, judged ahead of the chain's
+   * clock (a node that mined blocks no one else has: its answers are of another chain).
+   */
+  doubts(id: string, head: number): boolean {
+    if (this.#reference === undefined) return false;
+    const { lagTolerance } = this.#config;
+    return (
+      this.#reference - head > lagTolerance || (this.#ahead.has(id) && head > this.#reference + lagTolerance)
+    );
   }
 
   /** The reference as it stood at `time`: the last advance before it (the current one when none is known). */

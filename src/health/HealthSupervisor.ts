@@ -75,7 +75,7 @@ export class HealthSupervisor implements CallReporter {
     if (!entry) return false;
     entry.tracker.recordSuccess(latencyMs, head, startedAt, this.#deps.clock.now());
     this.#probes.answered(entry);
-    const stale = head !== undefined && this.#publisher.isBehind(head);
+    const stale = head !== undefined && this.#publisher.doubts(endpoint.id, head);
     // A stale answer must reach the ranking before the next call picks an endpoint.
     if (stale) this.#publisher.publish();
     else this.#publisher.publishChangeOf(entry);

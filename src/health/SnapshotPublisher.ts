@@ -57,8 +57,8 @@ export class SnapshotPublisher {
   }
 
   /** Whether a head reported now trails the freshest credible head (as last published) by more than the tolerance. */
-  isBehind(head: number): boolean {
-    return this.#heads.isBehind(head);
+  doubts(id: string, head: number): boolean {
+    return this.#heads.doubts(id, head);
   }
 
   /**

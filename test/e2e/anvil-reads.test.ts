@@ -169,8 +169,9 @@ describe.skipIf(!anvil.found)('failover over real anvil nodes: reads', () => {
   });
 
   it('far ahead (anvil_mine 300): the node is not believed, the others stay healthy and serve', async () => {
-    // No hedge: a hedge may reach the last tier of the route, where a lagging node still is.
-    const c = client('http', nodes, LABELS, { hedge: false });
+    // Hedges on: one may reach the last tier of the route, where the node judged ahead still is; its
+    // answer must not be believed (it once was, before answers from such a node were doubted).
+    const c = client('http', nodes, LABELS);
     await allHealthy();
     const ahead = nodes[1]!;
     faulted.add(ahead);
