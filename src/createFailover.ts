@@ -14,6 +14,7 @@ import type { HealthSnapshot } from './health/snapshot.js';
 import type { HealthProbe } from './interfaces.js';
 import { MetricsRecorder } from './metrics/MetricsRecorder.js';
 import type { FailoverMetrics } from './metrics/types.js';
+import { type FailoverObserver, Observers } from './observation.js';
 import { type FailoverConfig, resolveTuning } from './options.js';
 import { type CallClassifier, DEFAULT_RETRY_AFTER_MS, type ErrorClass } from './routing/classification.js';
 import { type AttemptFn, type CallOptions, Executor } from './routing/Executor.js';
@@ -54,6 +55,11 @@ export interface Failover {
   /** The current endpoints, in configured order. */
   endpoints(): readonly Endpoint[];
   on<K extends keyof FailoverEvents>(name: K, listener: (event: FailoverEvents[K]) => void): Unsubscribe;
+  /**
+   * Sees every call, attempt and probe as it happens (`switchyard-rpc/otel` builds its spans on it);
+   * returns a function that stops it.
+   */
+  observe(observer: FailoverObserver): Unsubscribe;
   /** Replaces the endpoint list; kept endpoints keep their health, removed ones stop at once. */
   updateEndpoints(endpoints: readonly EndpointInput[]): void;
   /** Stops every timer and probe, aborts calls in flight; resolves when nothing is left running. Idempotent. */
@@ -108,12 +114,16 @@ export function createFailover(parameters: CreateFailoverParameters): Failover {
   const parts = resolveHealthParts(container);
   const events = new Emitter<FailoverEvents>(parts.logger);
   const metrics = new MetricsRecorder();
+  const observers = new Observers((error) =>
+    parts.logger.error({ err: error }, 'switchyard: an observer threw'),
+  );
   const supervisor = createHealthSupervisor({
     endpoints,
     parts,
     tuning,
     events,
     metrics,
+    observers,
     random: parameters.random,
     network: parameters.network,
   });
@@ -126,6 +136,7 @@ export function createFailover(parameters: CreateFailoverParameters): Failover {
       : transportErrors,
     config: { ...tuning, defaultRetryAfterMs: DEFAULT_RETRY_AFTER_MS },
     metrics,
+    observers,
   });
   supervisor.start();
 
@@ -139,6 +150,7 @@ export function createFailover(parameters: CreateFailoverParameters): Failover {
     snapshot: () => supervisor.snapshot(),
     endpoints: () => endpoints,
     on: (name, listener) => events.on(name, listener),
+    observe: (observer) => observers.add(observer),
     updateEndpoints(inputs) {
       if (closing) throw new ClosedError();
       // An unchanged endpoint keeps its current object: in-flight results for it stay valid.

@@ -23,6 +23,7 @@ export function failoverControl(
     snapshot: failover.snapshot,
     endpoints: failover.endpoints,
     on: failover.on,
+    observe: failover.observe,
     updateEndpoints: overrides.updateEndpoints ?? failover.updateEndpoints,
     close: overrides.close ?? failover.close,
     get closed() {

@@ -29,6 +29,7 @@ export type {
   FailoverControl,
   FailoverEvents,
   FailoverMetrics,
+  FailoverObserver,
   FailoverStatus,
   HealthProbe,
   HealthSnapshot,

@@ -76,6 +76,17 @@ export type {
   HistogramSnapshot,
   RequestOutcome,
 } from './metrics/types.js';
+export type {
+  AttemptEnd,
+  AttemptEnding,
+  AttemptWatch,
+  CallEnd,
+  CallWatch,
+  FailoverObserver,
+  ObservedAttempt,
+  ObservedCall,
+  ObservedProbe,
+} from './observation.js';
 export type { FailoverConfig } from './options.js';
 export type {
   AttemptContext,

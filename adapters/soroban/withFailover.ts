@@ -176,7 +176,7 @@ export function withFailover(server: rpc.Server, options: WithFailoverOptions = 
   const routedMethod = (name: string, method: (...args: unknown[]) => unknown, receiver: unknown) => {
     const kind = SOROBAN_METHOD_ROUTES[name] ?? 'composite';
     if (kind === 'composite') return (...args: unknown[]) => method.apply(receiver, args);
-    const callOptions = { kind };
+    const callOptions = { kind, method: name };
     const submits = name === 'sendTransaction' || name === '_sendTransaction';
     return (...args: unknown[]) =>
       failover.call((context: AttemptContext) => {

@@ -235,6 +235,7 @@ export function failover<const transports extends readonly Transport[]>(
       },
       {
         kind,
+        method,
         signal: options?.signal,
         classifier: headReader(method, params),
       },

@@ -5,6 +5,7 @@ import { Emitter, type FailoverEvents } from '../events.js';
 import type { HealthProbe, ProbeResult } from '../interfaces.js';
 import { silentLogger } from '../logger.js';
 import { MetricsRecorder } from '../metrics/MetricsRecorder.js';
+import { Observers } from '../observation.js';
 import { ScoreRouter } from '../routing/ScoreRouter.js';
 import { HealthSupervisor, type SupervisorConfig } from './HealthSupervisor.js';
 
@@ -75,6 +76,9 @@ function supervise(endpoints: Endpoint[], probe = new ScriptedProbe()) {
     random: () => 0.5,
     config,
     metrics,
+    observers: new Observers((error) => {
+      throw error;
+    }),
   });
   running.push(supervisor);
   supervisor.start();

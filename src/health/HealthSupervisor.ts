@@ -4,6 +4,7 @@ import type { Emitter, FailoverEvents } from '../events.js';
 import type { Clock, HealthProbe, Logger, Router } from '../interfaces.js';
 import type { MetricsRecorder } from '../metrics/MetricsRecorder.js';
 import type { FailoverMetrics } from '../metrics/types.js';
+import type { Observers } from '../observation.js';
 import type { AttemptFailure, AttemptSuccess, CallReporter } from '../routing/CallReporter.js';
 import type { EndpointStatus, FailoverStatus } from '../status.js';
 import { EndpointEntries } from './EndpointEntries.js';
@@ -29,6 +30,7 @@ export interface SupervisorDeps {
   random: () => number;
   config: SupervisorConfig;
   metrics: MetricsRecorder;
+  observers: Observers;
 }
 
 /**

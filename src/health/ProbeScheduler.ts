@@ -1,5 +1,6 @@
 import type { Clock, HealthProbe, SharedEndpointRecord } from '../interfaces.js';
 import type { MetricsRecorder } from '../metrics/MetricsRecorder.js';
+import type { Observers } from '../observation.js';
 import { TaskSet } from '../TaskSet.js';
 import { BatchedTimers } from './BatchedTimers.js';
 import { checkEndpoint } from './checkEndpoint.js';
@@ -30,6 +31,7 @@ export interface ProbeSchedulerDeps {
   clock: Clock;
   random: () => number;
   metrics: MetricsRecorder;
+  observers: Observers;
   config: ProbeSchedulerConfig;
 }
 
@@ -157,7 +159,7 @@ export class ProbeScheduler {
   }
 
   #run(entry: EndpointEntry): void {
-    const { clock, config, sharing, entries, publisher, metrics } = this.#deps;
+    const { clock, config, sharing, entries, publisher, metrics, observers } = this.#deps;
     const { tracker } = entry;
     const startedAt = clock.now();
     const controller = new AbortController();
@@ -182,6 +184,7 @@ export class ProbeScheduler {
       if (entry.probing === controller) entry.probing = undefined;
       if (!entries.isLive(entry)) return;
       metrics.probe(tracker.endpoint, outcome.ok ? 'ok' : 'failed', outcome.latencyMs);
+      observers.probe({ endpoint: tracker.endpoint, ok: outcome.ok, durationMs: outcome.latencyMs });
       tracker.recordProbe(outcome, startedAt, clock.now());
       if (outcome.kind === 'answered' && outcome.retryAfterMs !== undefined) {
         publisher.publishWhenRateLimitEnds(entry);

@@ -5,6 +5,7 @@ import type { Endpoint } from '../endpoint.js';
 import type { Emitter, FailoverEvents } from '../events.js';
 import type { Clock, HealthProbe, Logger, Router, StateStore } from '../interfaces.js';
 import type { MetricsRecorder } from '../metrics/MetricsRecorder.js';
+import type { Observers } from '../observation.js';
 import type { ResolvedTuning } from '../options.js';
 import type { ChainHeadsConfig } from './ChainHeads.js';
 import { HealthSupervisor } from './HealthSupervisor.js';
@@ -63,6 +64,8 @@ export interface CreateHealthSupervisorParameters {
   /** Where state transitions and route changes are announced. */
   events: Emitter<FailoverEvents>;
   metrics: MetricsRecorder;
+  /** What sees each probe as it ends. */
+  observers: Observers;
   /** Spreads probe times. @default Math.random */
   random?: (() => number) | undefined;
   /** Which network endpoints must serve, when the probe can tell (`probe.network`). @default the majority's */
@@ -82,7 +85,7 @@ export interface CreateHealthSupervisorParameters {
  * supervisor.start();
  */
 export function createHealthSupervisor(parameters: CreateHealthSupervisorParameters): HealthSupervisor {
-  const { endpoints, parts, tuning, events, metrics } = parameters;
+  const { endpoints, parts, tuning, events, metrics, observers } = parameters;
   const { probe, router, clock, logger, stateStore } = parts;
   return new HealthSupervisor(endpoints, {
     probe,
@@ -106,6 +109,7 @@ export function createHealthSupervisor(parameters: CreateHealthSupervisorParamet
     events,
     random: parameters.random ?? Math.random,
     metrics,
+    observers,
     config: {
       ...tuning,
       clockHead: parameters.clockHead,

@@ -3,10 +3,11 @@ import { AllEndpointsFailedError, ClosedError, TimeoutError } from '../errors.js
 import type { HealthSnapshot } from '../health/snapshot.js';
 import type { CancelTimer } from '../interfaces.js';
 import type { CallResult } from '../metrics/MetricsRecorder.js';
+import type { AttemptEnd, AttemptWatch, CallWatch, Observers } from '../observation.js';
 import type { TaskSet } from '../TaskSet.js';
 import { type AttemptLog, NO_ANSWER_BEFORE_DEADLINE } from './AttemptLog.js';
 import type { CoalescedTimers } from './CoalescedTimers.js';
-import type { AttemptContext, CallClassifier, CallKind } from './classification.js';
+import type { AttemptContext, CallClassifier, CallKind, ErrorKind } from './classification.js';
 import type { AttemptFn, CallOptions, ExecutorDeps, HedgeConfig } from './Executor.js';
 
 // A repeated submission costs the node more than a read (it verifies and queues it again): a write
@@ -26,6 +27,7 @@ export interface RunShared {
   hedgeTimers: CoalescedTimers;
   /** Aborted when the executor closes: the signal of every call's lone attempt. */
   closing: AbortSignal;
+  observers: Observers;
 }
 
 /** One call: the snapshot and plan it started with, and what to run. */
@@ -37,6 +39,9 @@ export interface RunRequest<T> {
   fn: AttemptFn<T>;
   options: CallOptions<T>;
 }
+
+/** Why the attempts still in flight were abandoned when the call settled. */
+const OUTPACED = 'another endpoint answered first';
 
 export interface Settle<T> {
   resolve(value: T): void;
@@ -71,6 +76,10 @@ export class CallRun<T> {
   #fallbackResult: { value: T } | undefined;
   #cancelHedge: CancelTimer | undefined;
   #cancelDeadline: CancelTimer | undefined;
+  /** Set when an observer watches the call (see `Failover.observe`). */
+  readonly #watch: CallWatch | undefined;
+  /** The watches of the attempts not yet ended, when the call is watched. */
+  #attemptWatches: Map<Endpoint, { watch: AttemptWatch; startedAt: number }> | undefined;
 
   constructor(shared: RunShared, request: RunRequest<T>, settle: Settle<T>) {
     this.#deps = shared.deps;
@@ -91,6 +100,7 @@ export class CallRun<T> {
     this.#maxAttempts = Math.min(this.#deps.config.maxAttempts, this.#plan.length);
     // Neither hedged nor retried, and no caller to abort it: no signal of its own is needed.
     this.#loneSignal = this.#maxAttempts === 1 && this.#signal === undefined ? shared.closing : undefined;
+    this.#watch = shared.observers.call(options.method, this.#kind);
   }
 
   start(): void {
@@ -101,14 +111,14 @@ export class CallRun<T> {
     this.#tryNext();
   }
 
-  readonly #onCallerAbort = () => this.#reject(this.#signal!.reason);
+  readonly #onCallerAbort = () => this.#reject(this.#signal!.reason, 'the caller aborted the call');
   /** The instance is closing: the call rejects with a ClosedError. */
   close(): void {
-    this.#reject(new ClosedError());
+    this.#reject(new ClosedError(), 'the instance closed');
   }
   readonly #onDeadline = () => {
     for (const endpoint of this.#inFlight.keys()) this.#log.failed(endpoint, NO_ANSWER_BEFORE_DEADLINE);
-    this.#reject(new TimeoutError(this.#timeoutMs, this.#log.failures()));
+    this.#reject(new TimeoutError(this.#timeoutMs, this.#log.failures()), NO_ANSWER_BEFORE_DEADLINE);
   };
 
   /** Asks the next endpoint of the plan (first or after a failure); false when none is left. */
@@ -146,7 +156,7 @@ export class CallRun<T> {
     const startedAt = this.#deps.clock.now();
     let pending: Promise<T>;
     try {
-      pending = this.#fn(context);
+      pending = this.#watch ? this.#watchAttempt(context, startedAt) : this.#fn(context);
     } catch (error) {
       pending = Promise.reject(error);
     }
@@ -157,6 +167,33 @@ export class CallRun<T> {
       ),
     );
     this.#scheduleHedge(endpoint);
+  }
+
+  /** Sends the attempt under its observer's watch. */
+  #watchAttempt(context: AttemptContext, startedAt: number): Promise<T> {
+    const { endpoint } = context;
+    const watch = this.#watch!.attempt({
+      endpoint,
+      index: context.attempt,
+      hedge: this.#hedged?.has(endpoint) ?? false,
+    });
+    this.#attemptWatches ??= new Map();
+    this.#attemptWatches.set(endpoint, { watch, startedAt });
+    return watch.run(() => this.#fn(context));
+  }
+
+  /** Ends the watch of the attempt to `endpoint`, if it is watched and not ended yet. */
+  #endAttempt(
+    endpoint: Endpoint,
+    ending: AttemptEnd['ending'],
+    reason?: string,
+    errorKind?: ErrorKind,
+  ): void {
+    const watched = this.#attemptWatches?.get(endpoint);
+    if (!watched) return;
+    this.#attemptWatches!.delete(endpoint);
+    const durationMs = this.#deps.clock.now() - watched.startedAt;
+    watched.watch.end({ ending, reason, errorKind, durationMs });
   }
 
   /**
@@ -194,6 +231,7 @@ export class CallRun<T> {
       reporter.reportFailure({ endpoint, reason: rejected.reason });
       metrics.request(endpoint, 'rejected', latencyMs);
       if (this.#settled) return;
+      if (this.#watch) this.#endAttempt(endpoint, 'rejected', rejected.reason);
       this.#log.failed(endpoint, rejected.reason);
       this.#continue();
       return;
@@ -207,18 +245,22 @@ export class CallRun<T> {
     }
     metrics.request(endpoint, rejected || stale ? 'rejected' : 'ok', latencyMs);
     if (rejected) {
+      if (this.#watch) this.#endAttempt(endpoint, 'rejected', rejected.reason);
       this.#log.failed(endpoint, rejected.reason);
       this.#fallbackResult = { value };
       this.#continue();
       return;
     }
     if (stale && this.#kind === 'read' && this.#freshAlternativeLeft()) {
-      this.#log.failed(endpoint, `stale answer (head ${head})`);
+      const reason = `stale answer (head ${head})`;
+      if (this.#watch) this.#endAttempt(endpoint, 'stale', reason);
+      this.#log.failed(endpoint, reason);
       this.#fallbackResult = { value };
       this.#continue();
       return;
     }
     if (this.#hedged?.has(endpoint)) metrics.hedgeWon(endpoint);
+    if (this.#watch) this.#endAttempt(endpoint, 'won');
     this.#resolve(value);
   }
 
@@ -236,7 +278,8 @@ export class CallRun<T> {
       // The endpoint answered properly; the call was wrong. Return it as the client would.
       metrics.request(endpoint, 'ok', latencyMs);
       reporter.reportSuccess({ endpoint, latencyMs, startedAt });
-      this.#reject(error);
+      if (this.#watch) this.#endAttempt(endpoint, 'won');
+      this.#reject(error, 'another endpoint settled the call');
       return;
     }
     metrics.request(endpoint, 'error', latencyMs);
@@ -245,6 +288,7 @@ export class CallRun<T> {
     // A node's own message may quote the key it was sent (`unknown API key …`).
     const reason = scrubSecrets(verdict.reason, [endpoint]);
     reporter.reportFailure({ endpoint, reason, retryAfterMs });
+    if (this.#watch) this.#endAttempt(endpoint, 'failed', reason, verdict.kind);
     this.#log.failed(endpoint, reason);
     if (this.#kind === 'write' && !verdict.neverSent) this.#neverRepeat();
     this.#continue();
@@ -265,7 +309,7 @@ export class CallRun<T> {
       return;
     }
     this.#log.skipped(this.#plan.slice(this.#next), 'attempt limit reached');
-    this.#reject(new AllEndpointsFailedError(this.#log.all()));
+    this.#reject(new AllEndpointsFailedError(this.#log.all()), 'the call failed');
   }
 
   #freshAlternativeLeft(): boolean {
@@ -278,21 +322,29 @@ export class CallRun<T> {
   /** An endpoint answered: the attempts still in flight lost the race to it. */
   #resolve(value: T): void {
     if (this.#settled) return;
-    for (const loser of this.#end('ok')) this.#deps.reporter.reportOutpaced(loser);
+    for (const loser of this.#end('ok', undefined, OUTPACED)) this.#deps.reporter.reportOutpaced(loser);
     this.#settle.resolve(value);
   }
 
-  /** The call failed, timed out or was abandoned: its attempts in flight are dropped, not outpaced. */
-  #reject(error: unknown): void {
+  /**
+   * The call failed, timed out or was abandoned: its attempts in flight are dropped, not outpaced.
+   * `why` is what an observer hears about them.
+   */
+  #reject(error: unknown, why: string): void {
     if (this.#settled) return;
-    this.#end('failed');
+    this.#end('failed', error, why);
     this.#settle.reject(error);
   }
 
-  /** Settles the run's bookkeeping and aborts the attempts in flight; returns their endpoints. */
-  #end(result: CallResult): readonly Endpoint[] {
+  /** Settles the run's bookkeeping and aborts the attempts in flight (`why`); returns their endpoints. */
+  #end(result: CallResult, error: unknown, why: string): readonly Endpoint[] {
     this.#settled = true;
-    this.#deps.metrics.call(result, this.#deps.clock.now() - this.#startedAt);
+    const durationMs = this.#deps.clock.now() - this.#startedAt;
+    this.#deps.metrics.call(result, durationMs);
+    if (this.#watch) {
+      for (const endpoint of this.#inFlight.keys()) this.#endAttempt(endpoint, 'cancelled', why);
+      this.#watch.end({ result, error, durationMs });
+    }
     this.#cancelHedge?.();
     this.#cancelDeadline?.();
     this.#signal?.removeEventListener('abort', this.#onCallerAbort);

@@ -5,6 +5,7 @@ import { AllEndpointsFailedError, TimeoutError } from '../errors.js';
 import type { EndpointHealth, HealthSnapshot } from '../health/snapshot.js';
 import type { Router } from '../interfaces.js';
 import { MetricsRecorder } from '../metrics/MetricsRecorder.js';
+import { type FailoverObserver, Observers } from '../observation.js';
 import type { AttemptFailure, AttemptSuccess, CallReporter } from './CallReporter.js';
 import type { CallClassifier, ErrorClass } from './classification.js';
 import { type AttemptFn, type CallOptions, Executor, type ExecutorConfig } from './Executor.js';
@@ -99,6 +100,8 @@ function setup(options: { health?: EndpointHealth[]; config?: Partial<ExecutorCo
     options.health ?? [healthOf(a, { p95Ms: P95_MS }), healthOf(b), healthOf(c)],
   );
   const metrics = new MetricsRecorder();
+  const observerErrors: unknown[] = [];
+  const observers = new Observers((error) => observerErrors.push(error));
   const config = {
     timeoutMs: TIMEOUT_MS,
     maxAttempts: 3,
@@ -112,6 +115,7 @@ function setup(options: { health?: EndpointHealth[]; config?: Partial<ExecutorCo
     classifier,
     config: { ...config, ...options.config },
     metrics,
+    observers,
   });
   onTestFinished(() => executor.close());
   const sent: Sent[] = [];
@@ -128,7 +132,7 @@ function setup(options: { health?: EndpointHealth[]; config?: Partial<ExecutorCo
   const asked = () => sent.map((s) => s.endpoint.label);
   const endpointMetrics = (endpoint: Endpoint) =>
     metrics.snapshot(reporter.health).endpoints.find((e) => e.id === endpoint.id)!;
-  return { executor, reporter, metrics, sent, call, asked, endpointMetrics };
+  return { executor, reporter, metrics, observers, observerErrors, sent, call, asked, endpointMetrics };
 }
 
 /** Lets the attempts' promise callbacks run, without moving the clock. */
@@ -354,5 +358,111 @@ describe('Executor: what a failed call lists', () => {
     expect(s.reporter.failures).toEqual([
       { endpoint: a, reason: 'HTTP 429', retryAfterMs: DEFAULT_RETRY_AFTER_MS },
     ]);
+  });
+});
+
+/** An observer that writes down what it sees, one line per event, in order. */
+function recording(): { observer: FailoverObserver; seen: string[] } {
+  const seen: string[] = [];
+  const observer: FailoverObserver = {
+    call: ({ method, kind }) => {
+      seen.push(`call ${method} ${kind}`);
+      return {
+        attempt: ({ endpoint, index, hedge }) => {
+          seen.push(`attempt ${endpoint.label} #${index}${hedge ? ' hedge' : ''}`);
+          return {
+            run: (send) => {
+              seen.push(`run ${endpoint.label}`);
+              return send();
+            },
+            end: ({ ending, reason, errorKind }) =>
+              seen.push(
+                `end ${endpoint.label} ${ending}${reason ? `: ${reason}` : ''}${errorKind ? ` (${errorKind})` : ''}`,
+              ),
+          };
+        },
+        end: ({ result, error }) => seen.push(`call ${result}${error ? ` ${(error as Error).name}` : ''}`),
+      };
+    },
+  };
+  return { observer, seen };
+}
+
+describe('Executor: what an observer sees', () => {
+  it('a hedged call: both attempts, the winner, and the loser cancelled before the call ends', async () => {
+    const s = setup();
+    const { observer, seen } = recording();
+    s.observers.add(observer);
+    const call = s.call({ method: 'getLatestLedger' });
+    await vi.advanceTimersByTimeAsync(P95_MS);
+    s.sent[1]!.answer('from b');
+    expect(await call).toBe('from b');
+    expect(seen).toEqual([
+      'call getLatestLedger read',
+      'attempt a #0',
+      'run a',
+      'attempt b #1 hedge',
+      'run b',
+      'end b won',
+      'end a cancelled: another endpoint answered first',
+      'call ok',
+    ]);
+  });
+
+  it('a failover: the failed attempt with its reason and class, then the one that answered', async () => {
+    const s = setup();
+    const { observer, seen } = recording();
+    s.observers.add(observer);
+    const call = s.call();
+    s.sent[0]!.fail({ kind: 'transport', reason: 'ECONNREFUSED' });
+    await settle();
+    s.sent[1]!.answer('from b');
+    expect(await call).toBe('from b');
+    expect(seen.filter((line) => line.startsWith('end') || line.startsWith('call '))).toEqual([
+      'call undefined read',
+      'end a failed: ECONNREFUSED (transport)',
+      'end b won',
+      'call ok',
+    ]);
+  });
+
+  it('a deadline: the attempt in flight is cancelled with the reason, the call fails with the TimeoutError', async () => {
+    const s = setup({ config: { hedge: false } });
+    const { observer, seen } = recording();
+    s.observers.add(observer);
+    const call = s.call({ timeoutMs: 100 });
+    await vi.advanceTimersByTimeAsync(100);
+    await expect(call).rejects.toBeInstanceOf(TimeoutError);
+    expect(seen.slice(-2)).toEqual([
+      'end a cancelled: no answer before the deadline',
+      'call failed TimeoutError',
+    ]);
+  });
+
+  it('an observer that throws is reported and changes nothing for the call; a stopped one sees nothing', async () => {
+    const s = setup();
+    const boom = new Error('observer bug');
+    const stop = s.observers.add({
+      call: () => ({
+        attempt: () => {
+          throw boom;
+        },
+        end: () => {
+          throw boom;
+        },
+      }),
+    });
+    const call = s.call();
+    s.sent[0]!.answer('from a');
+    expect(await call).toBe('from a');
+    expect(s.observerErrors).toEqual([boom, boom]);
+    stop();
+    const { observer, seen } = recording();
+    const stopRecording = s.observers.add(observer);
+    stopRecording();
+    const next = s.call();
+    s.sent[1]!.answer('again');
+    expect(await next).toBe('again');
+    expect(seen).toEqual([]);
   });
 });

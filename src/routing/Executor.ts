@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { AllEndpointsFailedError, ClosedError } from '../errors.js';
 import type { Clock, Router } from '../interfaces.js';
 import type { MetricsRecorder } from '../metrics/MetricsRecorder.js';
+import type { Observers } from '../observation.js';
 import { TaskSet } from '../TaskSet.js';
 import { AttemptLog } from './AttemptLog.js';
 import type { CallReporter } from './CallReporter.js';
@@ -35,6 +36,8 @@ export interface CallOptions<T = unknown> {
   timeoutMs?: number;
   /** Overrides the adapter's classifier for this call. */
   classifier?: Partial<CallClassifier<T>>;
+  /** The method called (`getLatestLedger`, `eth_call`): what observers and traces name the call by. */
+  method?: string;
 }
 
 export type AttemptFn<T> = (context: AttemptContext) => Promise<T>;
@@ -47,6 +50,7 @@ export interface ExecutorDeps {
   classifier: CallClassifier;
   config: ExecutorConfig;
   metrics: MetricsRecorder;
+  observers: Observers;
 }
 
 /**
@@ -75,6 +79,7 @@ export class Executor {
       tasks: this.#attempts,
       running: this.#running,
       closing: this.#closing.signal,
+      observers: deps.observers,
       hedgeTimers: new CoalescedTimers(deps.clock),
     };
   }
@@ -93,8 +98,12 @@ export class Executor {
     const plan = this.#deps.router.plan(snapshot.ranking);
     const log = AttemptLog.of(snapshot);
     if (plan.length === 0) {
+      const error = new AllEndpointsFailedError(log.all());
       this.#deps.metrics.call('failed', 0);
-      return Promise.reject(new AllEndpointsFailedError(log.all()));
+      this.#deps.observers
+        .call(options.method, options.kind ?? 'read')
+        ?.end({ result: 'failed', error, durationMs: 0 });
+      return Promise.reject(error);
     }
     return new Promise<T>((resolve, reject) => {
       new CallRun<T>(this.#shared, { snapshot, plan, log, fn, options }, { resolve, reject }).start();

@@ -4,6 +4,7 @@ import { ClosedError } from '../errors.js';
 import { Emitter, type Unsubscribe } from '../events.js';
 import type { HealthSupervisor } from '../health/HealthSupervisor.js';
 import type { ChainHead, Clock, HeadStream, Logger } from '../interfaces.js';
+import type { FailoverObserver, Observers } from '../observation.js';
 import { TaskSet } from '../TaskSet.js';
 import { HeadAcceptance } from './HeadAcceptance.js';
 import { NetworkGate } from './NetworkGate.js';
@@ -44,6 +45,8 @@ export interface SlotHeadMonitorDeps<Head extends ChainHead> {
   logger: Logger;
   /** Probe-based ranking for `best()`; undefined ranks connected endpoints by their heads. */
   health: HealthSupervisor | undefined;
+  /** What sees the health probes as they end. */
+  observers: Observers;
   /** Runs once everything has stopped: releases what the stream and probe share. */
   onClose: (() => Promise<void>) | undefined;
   config: SlotHeadMonitorConfig;
@@ -192,6 +195,10 @@ export class SlotHeadMonitor<Head extends ChainHead> implements HeadMonitor<Head
       iteratorDropped: this.#heads.iteratorDropped,
       streams,
     };
+  }
+
+  observe(observer: FailoverObserver): Unsubscribe {
+    return this.#deps.observers.add(observer);
   }
 
   metrics(): HeadMonitorMetrics {

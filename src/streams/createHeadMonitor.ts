@@ -11,6 +11,7 @@ import { createHealthSupervisor, resolveHealthParts } from '../health/createHeal
 import type { NetworkCheckConfig } from '../health/NetworkCheck.js';
 import type { ChainHead, HeadStream, HealthProbe } from '../interfaces.js';
 import { MetricsRecorder } from '../metrics/MetricsRecorder.js';
+import { Observers } from '../observation.js';
 import { type FailoverConfig, positiveOption, resolveTuning } from '../options.js';
 import { requireFunction, requireObjectWithMethods } from '../validate.js';
 import { SlotClock, type SlotTiming } from './SlotClock.js';
@@ -117,6 +118,7 @@ export function createHeadMonitor<Head extends ChainHead>(
   const logger = container.resolve(TOKENS.Logger);
   // Checks `timing`: built before anything that may start work.
   const slots = new SlotClock(clock, parameters.timing);
+  const observers = new Observers((error) => logger.error({ err: error }, 'switchyard: an observer threw'));
   const health = container.isRegistered(TOKENS.HealthProbe, true)
     ? createHealthSupervisor({
         endpoints,
@@ -124,6 +126,7 @@ export function createHeadMonitor<Head extends ChainHead>(
         tuning,
         events: new Emitter<FailoverEvents>(logger),
         metrics: new MetricsRecorder(),
+        observers,
         random: parameters.random,
         network: parameters.network,
         // Slots follow genesis: a head beyond the current slot is not believed, whatever the others say.
@@ -140,6 +143,7 @@ export function createHeadMonitor<Head extends ChainHead>(
     clock,
     logger,
     health,
+    observers,
     onClose: parameters.onClose,
     config,
   });

@@ -4,6 +4,7 @@ import type { EndpointsChangedEvent, Unsubscribe } from '../events.js';
 import type { EndpointState } from '../health/snapshot.js';
 import type { ChainHead } from '../interfaces.js';
 import type { FailoverMetrics } from '../metrics/types.js';
+import type { FailoverObserver } from '../observation.js';
 import type { SlotTiming } from './SlotClock.js';
 
 /** A head as a monitor announces it: the stream's head plus the endpoint that delivered it first. */
@@ -161,6 +162,8 @@ export interface HeadMonitor<Head extends ChainHead = ChainHead> extends AsyncIt
   status(): HeadMonitorStatus<Head>;
   /** Stream and probe counters since creation; `switchyard-rpc/prometheus` exports them. */
   metrics(): HeadMonitorMetrics;
+  /** Sees every health probe as it ends (a monitor makes no calls); returns a function that stops it. */
+  observe(observer: FailoverObserver): Unsubscribe;
   /** Replaces the candidates: unchanged ones keep their streams, new ones open, removed ones close. */
   updateCandidates(candidates: readonly EndpointInput[]): void;
   /** Closes every stream, timer and probe; ends the iterators; resolves when nothing is left running. */
