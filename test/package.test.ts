@@ -26,6 +26,7 @@ const ENTRY_POINTS = [
   '.',
   './adapter',
   './beacon',
+  './otel',
   './prometheus',
   './redis',
   './soroban',
@@ -192,6 +193,11 @@ describe('the published package', () => {
         name: 'beacon',
         entries: 'switchyard-rpc/beacon, switchyard-rpc/testing/beacon',
         stdout: ['beacon head at slot > 0 true, block root matches true'],
+      },
+      {
+        name: 'otel',
+        entries: 'switchyard-rpc/otel',
+        stdout: ['otel spans switchyard.attempt,switchyard.call'],
       },
       {
         name: 'prometheus',
