@@ -26,6 +26,7 @@ const ENTRY_POINTS = [
   '.',
   './adapter',
   './beacon',
+  './dashboard',
   './otel',
   './prometheus',
   './redis',
@@ -193,6 +194,11 @@ describe('the published package', () => {
         name: 'beacon',
         entries: 'switchyard-rpc/beacon, switchyard-rpc/testing/beacon',
         stdout: ['beacon head at slot > 0 true, block root matches true'],
+      },
+      {
+        name: 'dashboard',
+        entries: 'switchyard-rpc/dashboard',
+        stdout: ['dashboard 200 core a'],
       },
       {
         name: 'otel',
