@@ -107,59 +107,73 @@ export class Observers {
     const call: ObservedCall = { method, kind };
     const watches: CallWatch[] = [];
     for (const observer of this.#observers) {
-      const watch = this.#guard(() => observer.call?.(call));
+      const watch = guard(this.#onError, () => observer.call?.(call));
       if (watch) watches.push(watch);
     }
-    if (watches.length === 0) return undefined;
-    return watches.length === 1 ? this.#guarded(watches[0]!) : this.#guarded(fanOut(watches));
+    return watches.length === 0 ? undefined : new GuardedCallWatch(watches, this.#onError);
   }
 
   probe(probe: ObservedProbe): void {
-    for (const observer of this.#observers) this.#guard(() => observer.probe?.(probe));
-  }
-
-  #guard<R>(fn: () => R): R | undefined {
-    try {
-      return fn();
-    } catch (error) {
-      this.#onError(error);
-      return undefined;
-    }
-  }
-
-  /** A watch whose throws are reported, never passed to the call (but for what `send` throws, which is the call's). */
-  #guarded(watch: CallWatch): CallWatch {
-    return {
-      attempt: (attempt) => {
-        const attemptWatch = this.#guard(() => watch.attempt(attempt));
-        if (!attemptWatch) return UNWATCHED;
-        return {
-          run: (send) => attemptWatch.run(send),
-          end: (end) => this.#guard(() => attemptWatch.end(end)),
-        };
-      },
-      end: (end) => this.#guard(() => watch.end(end)),
-    };
+    for (const observer of this.#observers) guard(this.#onError, () => observer.probe?.(probe));
   }
 }
 
-const UNWATCHED: AttemptWatch = { run: (send) => send(), end: () => {} };
+function guard<R>(onError: (error: unknown) => void, fn: () => R): R | undefined {
+  try {
+    return fn();
+  } catch (error) {
+    onError(error);
+    return undefined;
+  }
+}
 
-/** One watch that hands everything to each of `watches`: nested `run`s, so each tracer's span is current. */
-function fanOut(watches: readonly CallWatch[]): CallWatch {
-  return {
-    attempt(attempt) {
-      const each = watches.map((watch) => watch.attempt(attempt));
-      return {
-        run: (send) =>
-          each.reduceRight<() => ReturnType<typeof send>>((inner, w) => () => w.run(inner), send)(),
-        end: (end) => {
-          for (const w of each) w.end(end);
-        },
-      };
-    },
-    end(end) {
-      for (const watch of watches) watch.end(end);
-    },
-  };
+/**
+ * The watches of one call, as one: what an observer throws is reported, never passed to the call
+ * (but for what `send` throws, which is the call's). Classes, not closures: a watched call allocates little.
+ */
+class GuardedCallWatch implements CallWatch {
+  readonly #watches: readonly CallWatch[];
+  readonly #onError: (error: unknown) => void;
+
+  constructor(watches: readonly CallWatch[], onError: (error: unknown) => void) {
+    this.#watches = watches;
+    this.#onError = onError;
+  }
+
+  attempt(attempt: ObservedAttempt): AttemptWatch {
+    const watches: AttemptWatch[] = [];
+    for (const watch of this.#watches) {
+      const attemptWatch = guard(this.#onError, () => watch.attempt(attempt));
+      if (attemptWatch) watches.push(attemptWatch);
+    }
+    return new GuardedAttemptWatch(watches, this.#onError);
+  }
+
+  end(end: CallEnd): void {
+    for (const watch of this.#watches) guard(this.#onError, () => watch.end(end));
+  }
+}
+
+class GuardedAttemptWatch implements AttemptWatch {
+  readonly #watches: readonly AttemptWatch[];
+  readonly #onError: (error: unknown) => void;
+
+  constructor(watches: readonly AttemptWatch[], onError: (error: unknown) => void) {
+    this.#watches = watches;
+    this.#onError = onError;
+  }
+
+  /** Each watch's `run` inside the one before it: every tracer's span is current while the request is sent. */
+  run<R>(send: () => R): R {
+    return this.#runFrom(0, send);
+  }
+
+  #runFrom<R>(index: number, send: () => R): R {
+    const watch = this.#watches[index];
+    return watch ? watch.run(() => this.#runFrom(index + 1, send)) : send();
+  }
+
+  end(end: AttemptEnd): void {
+    for (const watch of this.#watches) guard(this.#onError, () => watch.end(end));
+  }
 }

@@ -4,6 +4,7 @@ import {
   context,
   type Span,
   SpanKind,
+  type SpanOptions,
   SpanStatusCode,
   type Tracer,
   trace,
@@ -44,14 +45,28 @@ export function callTracer(options: CallTracerOptions): FailoverObserver {
     'rpc.system.name': options.rpcSystem,
     ...(options.client === undefined ? {} : { 'switchyard.client': options.client }),
   };
+  // One options object per method and kind, built once: a call allocates none.
+  const startOptions = new Map<string, SpanOptions>();
+  const optionsOf = ({ method, kind }: ObservedCall): SpanOptions => {
+    const key = `${kind} ${method ?? ''}`;
+    let found = startOptions.get(key);
+    if (!found) {
+      found = {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          ...base,
+          ...(method === undefined ? {} : { 'rpc.method': method }),
+          'switchyard.call.kind': kind,
+        },
+      };
+      startOptions.set(key, found);
+    }
+    return found;
+  };
   return {
     call(call) {
       const parent = context.active();
-      const span = options.tracer.startSpan(
-        'switchyard.call',
-        { kind: SpanKind.CLIENT, attributes: callAttributes(base, call) },
-        parent,
-      );
+      const span = options.tracer.startSpan('switchyard.call', optionsOf(call), parent);
       // Sampled out, or no SDK registered: nothing to record, and no attempt spans to make.
       if (!span.isRecording()) {
         span.end();
@@ -60,10 +75,6 @@ export function callTracer(options: CallTracerOptions): FailoverObserver {
       return new TracedCall(span, trace.setSpan(parent, span), options);
     },
   };
-}
-
-function callAttributes(base: Attributes, { method, kind }: ObservedCall): Attributes {
-  return { ...base, ...(method === undefined ? {} : { 'rpc.method': method }), 'switchyard.call.kind': kind };
 }
 
 /** The spans of one call. */

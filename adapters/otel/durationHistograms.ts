@@ -13,9 +13,12 @@ function histogram(meter: Meter, name: string, description: string): Histogram {
   });
 }
 
+type RequestOutcome = 'ok' | 'error' | 'rejected';
+
 /**
  * Records the durations of calls, requests and probes as they end, in seconds. OpenTelemetry has no
- * histogram read from a snapshot, so unlike the counters these count from `instrument()` on.
+ * histogram read from a snapshot, so unlike the counters these count from `instrument()` on. The
+ * attributes of each series are built once and reused: a call allocates no attribute object.
  *
  * @example
  * const stop = failover.observe(durationHistograms(meter, { 'switchyard.client': 'soroban' }));
@@ -28,6 +31,24 @@ export function durationHistograms(meter: Meter, base: Attributes): FailoverObse
     'Duration of requests that answered or failed.',
   );
   const probes = histogram(meter, 'switchyard.probe.duration', 'Duration of health probes.');
+  const callAttributes = memo((key: string) => {
+    const [result, method] = key.split(' ', 2) as [string, string | undefined];
+    return { ...base, 'switchyard.call.result': result, ...(method ? { 'rpc.method': method } : {}) };
+  });
+  const endpointAttributes = (extra: Record<string, string>) => (label: string) => ({
+    ...base,
+    'switchyard.endpoint': label,
+    ...extra,
+  });
+  const requestAttributes = {
+    ok: memo(endpointAttributes({ 'switchyard.request.outcome': 'ok' })),
+    error: memo(endpointAttributes({ 'switchyard.request.outcome': 'error' })),
+    rejected: memo(endpointAttributes({ 'switchyard.request.outcome': 'rejected' })),
+  } satisfies Record<RequestOutcome, unknown>;
+  const probeAttributes = {
+    ok: memo(endpointAttributes({ 'switchyard.probe.result': 'ok' })),
+    failed: memo(endpointAttributes({ 'switchyard.probe.result': 'failed' })),
+  };
   return {
     call: ({ method }) => ({
       attempt: ({ endpoint }) => ({
@@ -35,28 +56,32 @@ export function durationHistograms(meter: Meter, base: Attributes): FailoverObse
         end: ({ ending, durationMs }) => {
           // As in the Prometheus series: an abandoned request's time says nothing about its endpoint.
           if (ending === 'cancelled') return;
-          requests.record(durationMs / 1000, {
-            ...base,
-            'switchyard.endpoint': endpoint.label,
-            'switchyard.request.outcome':
-              ending === 'won' ? 'ok' : ending === 'failed' ? 'error' : 'rejected',
-          });
+          const outcome = ending === 'won' ? 'ok' : ending === 'failed' ? 'error' : 'rejected';
+          requests.record(durationMs / 1000, requestAttributes[outcome](endpoint.label));
         },
       }),
       end: ({ result, durationMs }) => {
-        calls.record(durationMs / 1000, {
-          ...base,
-          'switchyard.call.result': result,
-          ...(method === undefined ? {} : { 'rpc.method': method }),
-        });
+        calls.record(
+          durationMs / 1000,
+          callAttributes(method === undefined ? result : `${result} ${method}`),
+        );
       },
     }),
     probe: ({ endpoint, ok, durationMs }) => {
-      probes.record(durationMs / 1000, {
-        ...base,
-        'switchyard.endpoint': endpoint.label,
-        'switchyard.probe.result': ok ? 'ok' : 'failed',
-      });
+      probes.record(durationMs / 1000, probeAttributes[ok ? 'ok' : 'failed'](endpoint.label));
     },
+  };
+}
+
+/** `make`, computed once per key. Keys are labels, results and method names: a bounded set. */
+function memo<V>(make: (key: string) => V): (key: string) => V {
+  const values = new Map<string, V>();
+  return (key) => {
+    let value = values.get(key);
+    if (value === undefined) {
+      value = make(key);
+      values.set(key, value);
+    }
+    return value;
   };
 }
