@@ -133,7 +133,7 @@ export const PAGE_SCRIPT = `
       ['route changes', source.summary.routeChanges],
       ['reference head', dash(st.referenceHead)],
     ]);
-    var cols = el('div', 'columns'), left = el('div'), right = el('div');
+    var below = el('div', 'below'), left = el('div'), right = el('div');
     var t = table(['Endpoint', 'State', 'Reason', '#EWMA', '#p95', 'Latency', '#Head', '#Lag', '#Share', '#Probes/min', 'Breaker']);
     st.endpoints.forEach(function (e, i) {
       var tr = el('tr');
@@ -154,15 +154,15 @@ export const PAGE_SCRIPT = `
       cell(tr, '', 'breaker').appendChild(badge(e.breaker, 'b-'));
       t.lastChild.appendChild(tr);
     });
-    left.appendChild(t);
-    right.appendChild(el('h3', '', 'Traffic share over time'));
-    right.appendChild(shareChart(source, ids));
+    section.appendChild(el('div', 'table-wrap')).appendChild(t);
+    left.appendChild(el('h3', '', 'Traffic share over time'));
+    left.appendChild(shareChart(source, ids));
     var legend = el('div', 'legend');
     st.endpoints.forEach(function (e, i) { var s = el('span'); s.appendChild(el('i', colour(i))); s.appendChild(document.createTextNode(e.label)); legend.appendChild(s); });
-    right.appendChild(legend);
+    left.appendChild(legend);
     events(right, source.events);
-    cols.appendChild(left); cols.appendChild(right);
-    section.appendChild(cols);
+    below.appendChild(left); below.appendChild(right);
+    section.appendChild(below);
   }
 
   function renderMonitor(section, source) {
@@ -175,7 +175,6 @@ export const PAGE_SCRIPT = `
       ['missed slots', sum.missedSlots],
       ['restarts', sum.restarts],
     ]);
-    var cols = el('div', 'columns'), left = el('div'), right = el('div');
     var t = table(['Stream', 'State', 'Health', '#Head slot', '#Behind', 'Over time', '#Reconnects', '#Disconnects', '#Missed heads', 'Last error']);
     st.streams.forEach(function (s) {
       var m = byId[s.id] || {}, tr = el('tr');
@@ -192,10 +191,8 @@ export const PAGE_SCRIPT = `
       cell(tr, s.lastError || s.healthReason || '', 'reason').title = s.lastError || '';
       t.lastChild.appendChild(tr);
     });
-    left.appendChild(t);
-    events(right, source.events);
-    cols.appendChild(left); cols.appendChild(right);
-    section.appendChild(cols);
+    section.appendChild(el('div', 'table-wrap')).appendChild(t);
+    events(section, source.events);
   }
 
   function render() {

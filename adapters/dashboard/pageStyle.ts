@@ -35,14 +35,15 @@ footer { padding: 4px 24px 18px; color: var(--muted); font-size: 12px; }
 .chips { display: flex; gap: 6px; flex-wrap: wrap; margin-left: auto; }
 .chip { font-size: 12px; padding: 1px 8px; border: 1px solid var(--line); border-radius: 999px; color: var(--muted); }
 .chip b { color: var(--text); font-weight: 600; }
-.columns { display: grid; grid-template-columns: minmax(0, 3fr) minmax(240px, 1fr); gap: 18px; }
-@media (max-width: 900px) { .columns { grid-template-columns: 1fr; } }
+.table-wrap { overflow-x: auto; margin-top: 6px; }
+.below { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 24px; }
+@media (max-width: 900px) { .below { grid-template-columns: 1fr; } }
 table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
 th { text-align: left; font-size: 12px; font-weight: 600; color: var(--muted); padding: 6px 8px; border-bottom: 1px solid var(--line); white-space: nowrap; }
 td { padding: 6px 8px; border-bottom: 1px solid var(--line); white-space: nowrap; vertical-align: middle; }
 tr:last-child td { border-bottom: 0; }
 td.num, th.num { text-align: right; }
-td.label { font-weight: 600; max-width: 260px; overflow: hidden; text-overflow: ellipsis; }
+td.label { font-weight: 600; max-width: 340px; overflow: hidden; text-overflow: ellipsis; }
 td.reason { color: var(--muted); max-width: 220px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .active::after { content: " ●"; color: var(--c0); font-size: 10px; }
 .badge { display: inline-block; font-size: 12px; font-weight: 600; padding: 1px 8px; border-radius: 999px; color: #fff; background: var(--none); }
@@ -70,7 +71,7 @@ svg { display: block; }
 .legend { display: flex; gap: 10px; flex-wrap: wrap; font-size: 12px; color: var(--muted); margin-top: 6px; }
 .legend i { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 4px; vertical-align: -1px; }
 .axis { font-size: 11px; color: var(--muted); display: flex; justify-content: space-between; }
-ol.events { list-style: none; margin: 0; padding: 0; font-size: 12px; max-height: 220px; overflow: auto; }
+ol.events { list-style: none; margin: 0; padding: 0; font-size: 12px; max-height: 132px; overflow: auto; }
 ol.events li { padding: 3px 0; border-bottom: 1px dashed var(--line); display: flex; gap: 8px; }
 ol.events time { color: var(--muted); flex: none; font-variant-numeric: tabular-nums; }
 .empty-note { color: var(--muted); font-size: 12px; }
