@@ -12,6 +12,7 @@ import { WatchError } from './watchError.js';
 import { WATCH_KINDS, type WatchKind } from './watchKind.js';
 import { loadPrometheus, type MetricsServer, serveMetrics } from './watchMetrics.js';
 import { renderWatchSnapshot, renderWatchTable, type WatchGroup, type WatchView } from './watchTable.js';
+import { serveWatchPage, type WebAddress, type WebServer } from './watchWeb.js';
 
 export interface WatchOptions extends ScreenOptions {
   /** URLs per kind; at least one in all. The first Soroban URL is the wrapped `rpc.Server`'s. */
@@ -22,6 +23,8 @@ export interface WatchOptions extends ScreenOptions {
   durationMs?: number | undefined;
   /** Serve `GET /metrics` on 127.0.0.1 at this port (0: any free port). @default no server */
   metricsPort?: number | undefined;
+  /** Serve the status page (switchyard-rpc/dashboard) here. @default no page */
+  web?: WebAddress | undefined;
   /** Aborting it (SIGINT, SIGTERM) stops the watch; everything is closed before it resolves. */
   signal?: AbortSignal | undefined;
 }
@@ -33,6 +36,8 @@ export interface WatchResult {
   interrupted: boolean;
   /** The `/metrics` URL it served, if any. */
   metricsUrl: string | undefined;
+  /** The status page's URL it served, if any. */
+  webUrl: string | undefined;
 }
 
 /** A live table may use a wide terminal: labels are URLs. */
@@ -44,8 +49,8 @@ const WATCH_MAX_WIDTH = 160;
  * and shows what the background probes and head streams find, per endpoint by its redacted
  * label: a table redrawn in place on a TTY, a plain snapshot every interval elsewhere, plus a line
  * per state change or route change. With `metricsPort`, serves every instance's metrics on
- * `/metrics` (label `client`: soroban, evm, beacon). Unreachable endpoints show as down with a
- * reason. Runs until `durationMs` passes or `signal` aborts, then closes every instance and the
+ * `/metrics` (label `client`: soroban, evm, beacon); with `web`, the status page of every instance
+ * (switchyard-rpc/dashboard). Unreachable endpoints show as down with a reason. Runs until `durationMs` passes or `signal` aborts, then closes every instance and the
  * metrics server: nothing is left to keep the process alive.
  *
  * @throws {WatchError} when it cannot start: a missing SDK or prom-client, a port in use (exit
@@ -74,10 +79,12 @@ export async function runWatch(options: WatchOptions): Promise<WatchResult> {
   const beaconNotes = new Map<WatchClient, BeaconEventNotes>();
   const unsubscribe: (() => void)[] = [];
   let metrics: MetricsServer | undefined;
+  let web: WebServer | undefined;
   try {
     // Bound before the instances open: a port in use stops the watch before it probes anything.
     if (prometheus && options.metricsPort !== undefined)
       metrics = await serveMetrics(prometheus.registry, options.metricsPort);
+    if (options.web) web = await serveWatchPage(options.web);
     const count = kinds.reduce((sum, kind) => sum + options.endpoints[kind]!.length, 0);
     const until = options.durationMs === undefined ? '' : ` for ${millis(options.durationMs)}`;
     screen.out.write(
@@ -85,6 +92,7 @@ export async function runWatch(options: WatchOptions): Promise<WatchResult> {
         `probes every ${intervalMs} ms, read-only${until}\n`,
     );
     if (metrics) screen.out.write(`metrics: ${metrics.url}\n`);
+    if (web) screen.out.write(`web: ${web.url}\n`);
     for (const kind of kinds) {
       const note = (text: string) => screen.note(`${kind}: ${text}`);
       const client = await openWatchClient(kind, options.endpoints[kind]!, {
@@ -103,13 +111,19 @@ export async function runWatch(options: WatchOptions): Promise<WatchResult> {
       }
       prometheus?.register(client.kind === 'beacon' ? client.monitor : client.failover, kind);
     }
+    web?.show(
+      Object.fromEntries(clients.map((c) => [c.kind, c.kind === 'beacon' ? c.monitor : c.failover])),
+      intervalMs,
+    );
     const metricsUrl = metrics?.url;
+    const webUrl = web?.url;
     const tick = () =>
       screen.display.refresh({
         elapsedMs: screen.elapsed(),
         durationMs: options.durationMs,
         intervalMs,
         metricsUrl,
+        webUrl,
         groups: clients.map((client) => groupOf(client, beaconNotes.get(client))),
       });
 
@@ -119,10 +133,11 @@ export async function runWatch(options: WatchOptions): Promise<WatchResult> {
     const elapsedMs = screen.elapsed();
     tick();
     screen.out.write(`switchyard watch: stopped after ${seconds(elapsedMs)}\n`);
-    return { elapsedMs, interrupted, metricsUrl };
+    return { elapsedMs, interrupted, metricsUrl, webUrl };
   } finally {
     for (const off of unsubscribe) off();
     await metrics?.close();
+    await web?.close();
     await Promise.all(clients.map((client) => client.close()));
   }
 }

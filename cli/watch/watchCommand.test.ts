@@ -2,6 +2,27 @@ import { describe, expect, it } from 'vitest';
 import { parseWatchCommand } from './watchCommand.js';
 
 describe('parseWatchCommand', () => {
+  it('reads --web as [host:]port, on 127.0.0.1 unless a host is given', () => {
+    const urls = ['--beacon', 'http://bn1:5052'];
+    expect(parseWatchCommand(urls)).toMatchObject({ name: 'watch', web: undefined });
+    expect(parseWatchCommand([...urls, '--web', '127.0.0.1:8080'])).toMatchObject({
+      web: { host: '127.0.0.1', port: 8080 },
+    });
+    expect(parseWatchCommand([...urls, '--web=0'])).toMatchObject({ web: { host: '127.0.0.1', port: 0 } });
+    expect(parseWatchCommand([...urls, '--web', 'localhost:80'])).toMatchObject({
+      web: { host: 'localhost', port: 80 },
+    });
+    expect(parseWatchCommand([...urls, '--web', '[::1]:9000'])).toMatchObject({
+      web: { host: '::1', port: 9000 },
+    });
+    for (const bad of ['', 'x', '127.0.0.1:', ':8080', '127.0.0.1:70000', 'http://h:1', '1:2:3']) {
+      expect(parseWatchCommand([...urls, `--web=${bad}`])).toEqual({
+        name: 'usage-error',
+        message: `--web must be [host:]port, such as 127.0.0.1:8080 or 8080 (got '${bad}')`,
+      });
+    }
+  });
+
   it('reads watch URLs repeated, several after one option, or inline, in order per kind', () => {
     expect(
       parseWatchCommand([

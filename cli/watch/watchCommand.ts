@@ -3,6 +3,7 @@ import { redactUrl } from '../../src/endpoint.js';
 import { type HelpCommand, parseArgsError, type UsageError, usageError } from '../commandLine.js';
 import { DEFAULT_WATCH_INTERVAL_MS, MIN_WATCH_INTERVAL_MS } from './watchDefaults.js';
 import { WATCH_KINDS, type WatchKind } from './watchKind.js';
+import type { WebAddress } from './watchWeb.js';
 
 /** What `switchyard watch` was asked to watch, and how. */
 export interface WatchCommand {
@@ -15,6 +16,8 @@ export interface WatchCommand {
   durationMs: number | undefined;
   /** Port of the `/metrics` server on 127.0.0.1 (0: any free port); undefined: no server. */
   metricsPort: number | undefined;
+  /** Where to serve the status page (`--web [host:]port`); undefined: no page. */
+  web: WebAddress | undefined;
 }
 
 /** The watch's part of `switchyard help`. */
@@ -34,6 +37,11 @@ takes one or more http(s) URLs, space-separated, and may be repeated):
                          label client="soroban|evm|beacon") on 127.0.0.1:<n>;
                          0 picks a free port. Needs prom-client:
                          npm i prom-client
+  --web <[host:]port>    Serve the status page (switchyard-rpc/dashboard: live
+                         table, latency, traffic share, events; status.json)
+                         at http://<host>:<port>/; host defaults to 127.0.0.1,
+                         port 0 picks a free one. Read-only, no credentials
+                         shown; anyone who can reach it sees it
   -h, --help             Show this help
 
 Watch shows each endpoint by its label, a redacted URL: credentials in user
@@ -51,6 +59,7 @@ SDK or prom-client, a port in use), 2 for a bad command line.
 export const WATCH_EXAMPLES = `  switchyard watch --soroban https://rpc-a.example https://rpc-b.example
   switchyard watch --evm "$ETH_RPC_A" --evm "$ETH_RPC_B" --beacon http://bn:5052
   switchyard watch --beacon http://bn1:5052 --metrics-port 9464 --duration 1m
+  switchyard watch --soroban https://rpc-a.example --web 127.0.0.1:8080
 `;
 
 const WATCH_OPTIONS = {
@@ -60,6 +69,7 @@ const WATCH_OPTIONS = {
   interval: { type: 'string' },
   duration: { type: 'string' },
   'metrics-port': { type: 'string' },
+  web: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -71,7 +81,7 @@ const WATCH_OPTIONS = {
  *
  * @example
  * parseWatchCommand(['--evm', 'https://a.example', 'https://b.example', '--duration', '10s']);
- * // { name: 'watch', endpoints: { soroban: [], evm: ['https://a.example', 'https://b.example'], beacon: [] }, intervalMs: 1000, durationMs: 10000, metricsPort: undefined }
+ * // { name: 'watch', endpoints: { soroban: [], evm: ['https://a.example', 'https://b.example'], beacon: [] }, intervalMs: 1000, durationMs: 10000, metricsPort: undefined, web: undefined }
  */
 export function parseWatchCommand(args: readonly string[]): WatchCommand | HelpCommand | UsageError {
   const read = () =>
@@ -124,7 +134,9 @@ export function parseWatchCommand(args: readonly string[]): WatchCommand | HelpC
   if (typeof durationMs === 'string') return usageError(durationMs);
   const metricsPort = port(values['metrics-port']);
   if (typeof metricsPort === 'string') return usageError(metricsPort);
-  return { name: 'watch', endpoints, intervalMs, durationMs, metricsPort };
+  const web = webAddress(values.web);
+  if (typeof web === 'string') return usageError(web);
+  return { name: 'watch', endpoints, intervalMs, durationMs, metricsPort, web };
 }
 
 /** What is wrong with the URLs given to `flag`, if anything: not http(s), or listed twice. */
@@ -185,4 +197,14 @@ function port(text: string | undefined): number | undefined | string {
   return /^\s*\d+\s*$/.test(text) && value <= 65_535
     ? value
     : `--metrics-port must be a port number from 0 to 65535 (got '${text}')`;
+}
+
+/** The `--web` address (host 127.0.0.1 unless given; `[::1]:8080` for IPv6), undefined when not given, or what is wrong with it. */
+function webAddress(text: string | undefined): WebAddress | undefined | string {
+  if (text === undefined) return undefined;
+  const match = /^\s*(?:(\[[^\]]+\]|[^:\s[\]]+):)?(\d+)\s*$/.exec(text);
+  const port = Number(match?.[2]);
+  if (!match || port > 65_535)
+    return `--web must be [host:]port, such as 127.0.0.1:8080 or 8080 (got '${text}')`;
+  return { host: match[1]?.replace(/^\[|\]$/g, '') ?? '127.0.0.1', port };
 }

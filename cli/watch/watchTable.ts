@@ -49,6 +49,8 @@ export interface WatchView {
   intervalMs: number;
   /** The `/metrics` URL, when serving. */
   metricsUrl: string | undefined;
+  /** The status page's URL, when serving. */
+  webUrl?: string | undefined;
   groups: readonly WatchGroup[];
 }
 
@@ -94,7 +96,7 @@ const REASON_INDENT = '    ↳ ';
  */
 export function renderWatchTable(view: WatchView, events: readonly string[], width = 80): string[] {
   const [title = '', ...afterTitle] = renderHeading(`switchyard watch: ${describeCounts(view)}`, view, width);
-  const serving = view.metricsUrl ? ` · metrics ${view.metricsUrl}` : '';
+  const serving = `${view.metricsUrl ? ` · metrics ${view.metricsUrl}` : ''}${view.webUrl ? ` · page ${view.webUrl}` : ''}`;
   const lines = [
     title,
     `probes every ${millis(view.intervalMs)}${serving} · Ctrl-C stops`,
