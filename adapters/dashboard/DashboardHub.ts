@@ -1,8 +1,7 @@
 import { scrubSecrets } from '../../src/endpoint.js';
-import type { FailoverControl, HeadMonitor } from '../../src/index.js';
 import type { ResolvedDashboardOptions } from './dashboardOptions.js';
-import { FailoverHistory } from './FailoverHistory.js';
-import { MonitorHistory } from './MonitorHistory.js';
+import { FailoverHistory, type FailoverSource } from './FailoverHistory.js';
+import { MonitorHistory, type MonitorSource } from './MonitorHistory.js';
 import type { SourceHistory } from './SourceHistory.js';
 import type { DashboardSnapshot, DashboardSource, DashboardSourceUpdate } from './types.js';
 
@@ -43,8 +42,8 @@ export class DashboardHub {
       this.#send('update', { at: Date.now(), sources: [update] });
     this.#histories = Object.entries(sources).map(([name, source]) =>
       'streams' in source.status()
-        ? new MonitorHistory(name, source as HeadMonitor, options.samplesKept, onEvent)
-        : new FailoverHistory(name, source as FailoverControl, options.samplesKept, onEvent),
+        ? new MonitorHistory(name, source as unknown as MonitorSource, options.samplesKept, onEvent)
+        : new FailoverHistory(name, source as unknown as FailoverSource, options.samplesKept, onEvent),
     );
     this.#sampleAll();
     this.#timers = [

@@ -2,6 +2,10 @@ import type { FailoverControl, FailoverMetrics } from '../../src/index.js';
 import { FAILOVER_EVENTS } from './describeEvent.js';
 import { RingBuffer } from './RingBuffer.js';
 import { EventLog, type EventSink, type SourceHistory } from './SourceHistory.js';
+
+/** What the dashboard reads of a failover instance. */
+export type FailoverSource = Pick<FailoverControl, 'status' | 'metrics' | 'on'>;
+
 import type {
   DashboardEvent,
   DashboardSourceUpdate,
@@ -20,13 +24,13 @@ const sent = (requests: FailoverMetrics['endpoints'][number]['requests']) =>
  */
 export class FailoverHistory implements SourceHistory {
   readonly name: string;
-  readonly #source: FailoverControl;
+  readonly #source: FailoverSource;
   readonly #samples: RingBuffer<FailoverSample>;
   readonly #events: EventLog;
   /** Each endpoint's requests at the previous sample, by id. */
   readonly #sentBefore = new Map<string, number>();
 
-  constructor(name: string, source: FailoverControl, samplesKept: number, onEvent: EventSink) {
+  constructor(name: string, source: FailoverSource, samplesKept: number, onEvent: EventSink) {
     this.name = name;
     this.#source = source;
     this.#samples = new RingBuffer(samplesKept);

@@ -2,6 +2,10 @@ import type { HeadMonitor, Unsubscribe } from '../../src/index.js';
 import { MONITOR_EVENTS } from './describeEvent.js';
 import { RingBuffer } from './RingBuffer.js';
 import { EventLog, type EventSink, type SourceHistory } from './SourceHistory.js';
+
+/** What the dashboard reads of a head monitor. */
+export type MonitorSource = Pick<HeadMonitor, 'status' | 'metrics' | 'on'>;
+
 import type {
   DashboardEvent,
   DashboardSourceUpdate,
@@ -17,7 +21,7 @@ import type {
  */
 export class MonitorHistory implements SourceHistory {
   readonly name: string;
-  readonly #source: HeadMonitor;
+  readonly #source: MonitorSource;
   readonly #samples: RingBuffer<MonitorSample>;
   readonly #events: EventLog;
   readonly #offHead: Unsubscribe;
@@ -27,7 +31,7 @@ export class MonitorHistory implements SourceHistory {
   /** Per stream: the announced heads and its heads received when the dashboard first saw it. */
   readonly #baseline = new Map<string, { heads: number; received: number }>();
 
-  constructor(name: string, source: HeadMonitor, samplesKept: number, onEvent: EventSink) {
+  constructor(name: string, source: MonitorSource, samplesKept: number, onEvent: EventSink) {
     this.name = name;
     this.#source = source;
     this.#samples = new RingBuffer(samplesKept);

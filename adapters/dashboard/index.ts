@@ -9,13 +9,26 @@
  */
 // The core's types that this entry point's signatures mention, so that they can be named from here too.
 export type {
-  FailoverControl,
+  BreakerState,
+  ChainHead,
+  DeliveredHead,
+  Endpoint,
+  EndpointMetrics,
+  EndpointRef,
+  EndpointState,
+  EndpointStatus,
   FailoverMetrics,
   FailoverStatus,
-  HeadMonitor,
   HeadMonitorMetrics,
   HeadMonitorStatus,
+  HeadStreamStatus,
+  HistogramSnapshot,
   RequestOutcome,
+  SlotTiming,
+  StreamEndpointMetrics,
+  StreamMetrics,
+  StreamState,
+  Unsubscribe,
 } from '../../src/index.js';
 export { type DashboardHandler, dashboard } from './dashboard.js';
 export { type DashboardFetchHandler, dashboardFetch } from './dashboardFetch.js';

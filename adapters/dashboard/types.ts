@@ -1,18 +1,26 @@
 import type {
-  FailoverControl,
+  Endpoint,
   FailoverMetrics,
   FailoverStatus,
-  HeadMonitor,
   HeadMonitorMetrics,
   HeadMonitorStatus,
   RequestOutcome,
+  Unsubscribe,
 } from '../../src/index.js';
 
 /**
  * What a dashboard shows: `server.failover` of `switchyard-rpc/soroban`, `transport.failover` of
- * `switchyard-rpc/viem`, a `createFailover` instance, or a head monitor (`createBeaconHeadMonitor`).
+ * `switchyard-rpc/viem`, a `createFailover` instance, or a head monitor (`createBeaconHeadMonitor`);
+ * as the dashboard reads them. Which one it is, `status()` tells (a monitor's has `streams`).
  */
-export type DashboardSource = FailoverControl | HeadMonitor;
+export interface DashboardSource {
+  status(): FailoverStatus | HeadMonitorStatus;
+  metrics(): FailoverMetrics | HeadMonitorMetrics;
+  /** Subscribes to the events of the source's kind (the dashboard names them). */
+  on(name: never, listener: (event: never) => void): Unsubscribe;
+  /** Secret: read only to scrub the endpoints' URLs and credentials out of what is sent. */
+  endpoints(): readonly Endpoint[];
+}
 
 /** Options of `dashboard()` and `dashboardFetch()`; `Req` is what `authorize` is given. */
 export interface DashboardOptions<Req> {
