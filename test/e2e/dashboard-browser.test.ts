@@ -6,13 +6,14 @@ import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { type DashboardHandler, dashboard } from 'switchyard-rpc/dashboard';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFailover, silentLogger } from '../../src/index.js';
 import { DASHBOARD_SECRETS, type DashboardCluster, startDashboardCluster } from '../dashboardCluster.js';
 import { chromiumOrSkip } from './requireSoftware.js';
 
 // The status page in a real browser (Debian's headless Chromium, driven by playwright-core): served by
 // dashboard() on node:http over simulated Soroban and beacon nodes with traffic flowing, it must show a
 // fault injected after it loaded (live, over its event stream), with no console error, page error or CSP
-// violation. The screenshot goes to artifacts/ (git-ignored; a CI artifact); with
+// violation; a hostile label must show as text and run nothing. The screenshot goes to artifacts/ (git-ignored; a CI artifact); with
 // SWITCHYARD_UPDATE_SCREENSHOT=1 it also replaces docs/images/dashboard.png, which the README shows.
 
 const browserBinary = chromiumOrSkip();
@@ -83,15 +84,8 @@ describe.skipIf(!browserBinary.found)('the status page in headless Chromium', ()
         .find((row) => row.dataset.label === ${JSON.stringify(label)})
         ?.querySelector('td.${cell}')?.textContent ?? null`,
     );
-  const until = async (what: string, condition: () => Promise<boolean>) => {
-    const deadline = Date.now() + WAIT_MS;
-    while (!(await condition())) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  };
-
-  it('shows a fault injected after it loaded, live, without an error or a CSP violation', async () => {
+  /** A new tab of 1280×800 that records console errors, page errors and CSP violations. */
+  const openPage = async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     const problems: string[] = [];
     page.on('console', (message) => {
@@ -103,7 +97,19 @@ describe.skipIf(!browserBinary.found)('the status page in headless Chromium', ()
       content: `document.addEventListener('securitypolicyviolation', (e) =>
         console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));`,
     });
+    return { page, problems };
+  };
 
+  const until = async (what: string, condition: () => Promise<boolean>) => {
+    const deadline = Date.now() + WAIT_MS;
+    while (!(await condition())) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+
+  it('shows a fault injected after it loaded, live, without an error or a CSP violation', async () => {
+    const { page, problems } = await openPage();
     await page.goto(url);
     const [, keyed] = cluster.labels;
     await until('every endpoint healthy in the table', async () => {
@@ -151,5 +157,37 @@ describe.skipIf(!browserBinary.found)('the status page in headless Chromium', ()
     for (const secret of DASHBOARD_SECRETS) expect(content.includes(secret), secret).toBe(false);
     expect(problems).toEqual([]);
     await page.close();
+  });
+  it('shows a hostile label as text: no element made of it, nothing run', async () => {
+    const hostile = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>';
+    const failover = createFailover({
+      endpoints: [{ url: 'http://127.0.0.1:9/', label: hostile }],
+      probe: { check: async () => ({ ok: true, latencyMs: 1 }) },
+      probeIntervalMs: 100,
+      logger: silentLogger,
+    });
+    const hostileHandler = dashboard({ [hostile]: failover }, { sampleIntervalMs: 100, title: hostile });
+    const hostileServer = createServer(hostileHandler).listen(0, '127.0.0.1');
+    await once(hostileServer, 'listening');
+    const { page, problems } = await openPage();
+    try {
+      await page.goto(`http://127.0.0.1:${(hostileServer.address() as AddressInfo).port}/`);
+      await until('the hostile row', async () =>
+        page.evaluate<boolean>(`document.querySelectorAll('tbody tr').length === 1`),
+      );
+      expect(await page.evaluate<string | undefined>(`document.querySelector('td.label')?.textContent`)).toBe(
+        hostile,
+      );
+      expect(await page.evaluate<string>('document.title')).toBe(hostile);
+      expect(await page.evaluate<number>(`document.querySelectorAll('img, main script').length`)).toBe(0);
+      expect(await page.evaluate<unknown>('window.pwned')).toBeUndefined();
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
+      hostileHandler.close();
+      hostileServer.closeAllConnections();
+      await new Promise((resolve) => hostileServer.close(resolve));
+      await failover.close();
+    }
   });
 });
