@@ -13,8 +13,9 @@ import { chromiumOrSkip } from './requireSoftware.js';
 // The status page in a real browser (Debian's headless Chromium, driven by playwright-core): served by
 // dashboard() on node:http over simulated Soroban and beacon nodes with traffic flowing, it must show a
 // fault injected after it loaded (live, over its event stream), with no console error, page error or CSP
-// violation; a hostile label must show as text and run nothing. The screenshot goes to artifacts/ (git-ignored; a CI artifact); with
-// SWITCHYARD_UPDATE_SCREENSHOT=1 it also replaces docs/images/dashboard.png, which the README shows.
+// violation; a hostile label must show as text and run nothing. The screenshot goes to artifacts/
+// (git-ignored; a CI artifact); with SWITCHYARD_UPDATE_SCREENSHOT=1 it also replaces
+// docs/images/dashboard.png, which the README shows.
 
 const browserBinary = chromiumOrSkip();
 const root = fileURLToPath(new URL('../../', import.meta.url));
