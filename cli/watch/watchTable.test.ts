@@ -145,6 +145,13 @@ describe('renderWatchTable', () => {
     expect(lines.join('\n')).not.toContain('\x1b');
     expect(lines.slice(-2)).toEqual(['recent events', '  an event']);
   });
+
+  it('shows the status page URL beside the metrics URL when watch serves one', () => {
+    const lines = renderWatchTable(view({ webUrl: 'http://127.0.0.1:8080/' }), [], 120);
+    expect(lines[1]).toBe(
+      'probes every 1000 ms · metrics http://127.0.0.1:9464/metrics · page http://127.0.0.1:8080/ · Ctrl-C stops',
+    );
+  });
 });
 
 describe('renderWatchSnapshot', () => {
