@@ -306,6 +306,14 @@ describe('dashboard', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(statusCalls).toBe(calls);
     expect((await fetch(`${url}/status.json`)).status).toBe(503);
+
+    // The Fetch variant's streams end too.
+    const fetchHandler = dashboardFetch({ soroban: failover }, { sampleIntervalMs: 20 });
+    const fetched = readEventStream(await fetchHandler(new Request('http://localhost/events')));
+    await waitFor(() => updates(fetched).length > 0, 'an update over fetch', WAIT_MS);
+    fetchHandler.close();
+    await waitFor(() => fetched.ended(), 'the fetch stream ended', WAIT_MS);
+    expect((await fetchHandler(new Request('http://localhost/'))).status).toBe(503);
   });
 
   it('refuses bad sources and options with a ConfigError naming the field', () => {

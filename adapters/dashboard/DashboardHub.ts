@@ -10,6 +10,9 @@ const HEARTBEAT_MS = 15_000;
 /** How soon a browser reconnects after the stream drops. */
 const RECONNECT_MS = 2000;
 
+/** What the hub needs of the options: all but `authorize`, which the handlers apply. */
+export type HubOptions = Omit<ResolvedDashboardOptions<never>, 'authorize'>;
+
 /** One open `…/events` response, as the hub writes to it. */
 export interface EventStreamClient {
   write(chunk: string): void;
@@ -28,14 +31,14 @@ const toJson = (value: unknown) =>
  * although status, metrics and events already name endpoints by label only.
  */
 export class DashboardHub {
-  readonly options: ResolvedDashboardOptions<never>;
+  readonly options: HubOptions;
   readonly #sources: DashboardSource[];
   readonly #histories: SourceHistory[];
   readonly #clients = new Set<EventStreamClient>();
   readonly #timers: NodeJS.Timeout[];
   #closed = false;
 
-  constructor(sources: Record<string, DashboardSource>, options: ResolvedDashboardOptions<never>) {
+  constructor(sources: Record<string, DashboardSource>, options: HubOptions) {
     this.options = options;
     this.#sources = Object.values(sources);
     const onEvent = (update: DashboardSourceUpdate) =>

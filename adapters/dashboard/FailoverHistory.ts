@@ -1,4 +1,4 @@
-import type { FailoverControl, FailoverMetrics } from '../../src/index.js';
+import type { FailoverControl, FailoverMetrics, FailoverStatus } from '../../src/index.js';
 import { FAILOVER_EVENTS } from './describeEvent.js';
 import { RingBuffer } from './RingBuffer.js';
 import { EventLog, type EventSink, type SourceHistory } from './SourceHistory.js';
@@ -37,7 +37,7 @@ export class FailoverHistory implements SourceHistory {
     this.#events = new EventLog(
       (event, listener) => source.on(event as (typeof FAILOVER_EVENTS)[number], listener),
       FAILOVER_EVENTS,
-      (event) => this.#update(undefined, event),
+      (event) => this.#update(source.status(), undefined, event),
       onEvent,
     );
   }
@@ -60,7 +60,7 @@ export class FailoverHistory implements SourceHistory {
     }
     const sample: FailoverSample = { at, endpoints };
     this.#samples.push(sample);
-    return this.#update(sample, undefined);
+    return this.#update(status, sample, undefined);
   }
 
   view(): DashboardSourceView {
@@ -78,8 +78,11 @@ export class FailoverHistory implements SourceHistory {
     this.#events.close();
   }
 
-  #update(sample: FailoverSample | undefined, event: DashboardEvent | undefined): DashboardSourceUpdate {
-    const status = this.#source.status();
+  #update(
+    status: FailoverStatus,
+    sample: FailoverSample | undefined,
+    event: DashboardEvent | undefined,
+  ): DashboardSourceUpdate {
     return { name: this.name, kind: 'failover', status, summary: this.#summary(), sample, event };
   }
 

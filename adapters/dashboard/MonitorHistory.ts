@@ -1,4 +1,4 @@
-import type { HeadMonitor, Unsubscribe } from '../../src/index.js';
+import type { HeadMonitor, HeadMonitorStatus, Unsubscribe } from '../../src/index.js';
 import { MONITOR_EVENTS } from './describeEvent.js';
 import { RingBuffer } from './RingBuffer.js';
 import { EventLog, type EventSink, type SourceHistory } from './SourceHistory.js';
@@ -38,7 +38,7 @@ export class MonitorHistory implements SourceHistory {
     this.#events = new EventLog(
       (event, listener) => source.on(event as (typeof MONITOR_EVENTS)[number], listener),
       MONITOR_EVENTS,
-      (event) => this.#update(undefined, event),
+      (event) => this.#update(source.status(), undefined, event),
       onEvent,
     );
     this.#offHead = source.on('head', ({ slot }) => {
@@ -56,7 +56,7 @@ export class MonitorHistory implements SourceHistory {
       streams[s.id] = { state: s.state, connected: s.connected, slot: s.head?.slot };
     const sample: MonitorSample = { at, slot: status.latest?.slot, streams };
     this.#samples.push(sample);
-    return this.#update(sample, undefined);
+    return this.#update(status, sample, undefined);
   }
 
   view(): DashboardSourceView {
@@ -75,8 +75,11 @@ export class MonitorHistory implements SourceHistory {
     this.#events.close();
   }
 
-  #update(sample: MonitorSample | undefined, event: DashboardEvent | undefined): DashboardSourceUpdate {
-    const status = this.#source.status();
+  #update(
+    status: HeadMonitorStatus,
+    sample: MonitorSample | undefined,
+    event: DashboardEvent | undefined,
+  ): DashboardSourceUpdate {
     return { name: this.name, kind: 'monitor', status, summary: this.#summary(), sample, event };
   }
 

@@ -36,7 +36,7 @@ export function dashboard(
   options: DashboardOptions<IncomingMessage> = {},
 ): DashboardHandler {
   const { authorize, ...resolved } = resolveDashboardOptions(sources, options);
-  const hub = new DashboardHub(sources, { ...resolved, authorize: undefined });
+  const hub = new DashboardHub(sources, resolved);
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = req.method ?? 'GET';

@@ -31,7 +31,7 @@ export function dashboardFetch(
   options: DashboardOptions<Request> = {},
 ): DashboardFetchHandler {
   const { authorize, ...resolved } = resolveDashboardOptions(sources, options);
-  const hub = new DashboardHub(sources, { ...resolved, authorize: undefined });
+  const hub = new DashboardHub(sources, resolved);
   const encoder = new TextEncoder();
 
   const handler = async (request: Request): Promise<Response> => {
