@@ -28,9 +28,10 @@ export interface DashboardCluster {
 /**
  * What the dashboard tests show: three simulated Soroban RPC nodes behind `withFailover` (the first
  * labelled, the second with a key in its path and query, the third with user info and a key header)
- * and two simulated beacon nodes under a head monitor, every one probed and settled.
+ * and two simulated beacon nodes under a head monitor, every one probed and settled. Probes every 250 ms:
+ * long enough that a loaded machine does not time them out (at 80 % of it).
  */
-export async function startDashboardCluster(probeIntervalMs = 200): Promise<DashboardCluster> {
+export async function startDashboardCluster(probeIntervalMs = 250): Promise<DashboardCluster> {
   const [soroban, beacon] = await Promise.all([
     new SorobanCluster({ nodes: 3, ledgerIntervalMs: 200 }).start(),
     new BeaconCluster({ nodes: 2, slotMs: 250, keepAliveMs: 50 }).start(),

@@ -44,7 +44,7 @@ describe.skipIf(!browserBinary.found)('the status page in headless Chromium', ()
   let flowing: Promise<void> = Promise.resolve();
 
   beforeAll(async () => {
-    cluster = await startDashboardCluster(250);
+    cluster = await startDashboardCluster();
     handler = dashboard(
       { soroban: cluster.server.failover, beacon: cluster.monitor },
       { sampleIntervalMs: 250, historyMinutes: 1, title: 'switchyard · simulated cluster' },
