@@ -1,13 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { Registry } from 'prom-client';
-import { createBeaconHeadMonitor } from 'switchyard-rpc/beacon';
 import { registerMetrics } from 'switchyard-rpc/prometheus';
-import { BeaconCluster } from 'switchyard-rpc/testing/beacon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withFailover } from '../adapters/soroban/index.js';
 import { silentLogger } from '../src/index.js';
 import { SorobanCluster } from '../testing/index.js';
-import { plainServer, waitFor } from './helpers.js';
+import { plainServer, startBeaconMonitor, waitFor } from './helpers.js';
 import { promqlUses, type SeriesUse } from './promqlNames.js';
 
 // The dashboard must read what registerMetrics exports: its queries are parsed with Prometheus' own
@@ -156,15 +154,8 @@ beforeAll(async () => {
     logger: silentLogger,
   });
   closers.unshift(() => server.failover.close());
-  const beacon = await new BeaconCluster({ nodes: 2, slotMs: 200, keepAliveMs: 50 }).start();
-  closers.push(() => beacon.close());
-  const monitor = createBeaconHeadMonitor({
-    candidates: beacon.nodes.map((node, i) => ({ url: node.url, label: `bn-${i + 1}` })),
-    genesisTime: beacon.genesisTime,
-    secondsPerSlot: beacon.slotMs / 1000,
-    logger: silentLogger,
-  });
-  closers.unshift(() => monitor.close());
+  const { monitor, close } = await startBeaconMonitor();
+  closers.unshift(close);
 
   await server.getLatestLedger();
   await waitFor(() => monitor.metrics().streams.every((s) => s.connected), 'head streams open');

@@ -2,8 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Account, Keypair, Operation, rpc, TransactionBuilder } from '@stellar/stellar-sdk';
 import { expect } from 'vitest';
+import { type BeaconHeadMonitor, createBeaconHeadMonitor } from '../adapters/beacon/index.js';
 import type { SorobanFailover } from '../adapters/soroban/index.js';
-import { ConfigError, type FailoverEvents, type HealthProbe } from '../src/index.js';
+import { ConfigError, type FailoverEvents, type HealthProbe, silentLogger } from '../src/index.js';
+import { BeaconCluster } from '../testing/beacon.js';
 import type { SorobanCluster } from '../testing/index.js';
 
 /** Resolves once `condition()` is true; checks after every macrotask turn, fails after `timeoutMs`. */
@@ -164,3 +166,29 @@ export const fetchProbe: HealthProbe = {
     return { ok: res.ok, latencyMs: performance.now() - started };
   },
 };
+
+/**
+ * A head monitor (no probe) over a simulated 2-node beacon cluster with 200 ms slots, its endpoints
+ * labelled `bn-1`, `bn-2`; `close()` stops the monitor, then the nodes.
+ */
+export async function startBeaconMonitor(): Promise<{
+  monitor: BeaconHeadMonitor;
+  cluster: BeaconCluster;
+  close: () => Promise<void>;
+}> {
+  const cluster = await new BeaconCluster({ nodes: 2, slotMs: 200, keepAliveMs: 50 }).start();
+  const monitor = createBeaconHeadMonitor({
+    candidates: cluster.nodes.map((node, i) => ({ url: node.url, label: `bn-${i + 1}` })),
+    genesisTime: cluster.genesisTime,
+    secondsPerSlot: cluster.slotMs / 1000,
+    logger: silentLogger,
+  });
+  return {
+    monitor,
+    cluster,
+    close: async () => {
+      await monitor.close();
+      await cluster.close();
+    },
+  };
+}

@@ -15,15 +15,13 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { createPublicClient, http } from 'viem';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createBeaconHeadMonitor } from '../adapters/beacon/index.js';
 import { instrument } from '../adapters/otel/index.js';
 import { withFailover } from '../adapters/soroban/index.js';
 import { failover } from '../adapters/viem/index.js';
 import { ConfigError, silentLogger } from '../src/index.js';
-import { BeaconCluster } from '../testing/beacon.js';
 import { SorobanCluster } from '../testing/index.js';
 import { EvmCluster } from '../testing/viem.js';
-import { configErrorOf, plainServer, waitFor } from './helpers.js';
+import { configErrorOf, plainServer, startBeaconMonitor, waitFor } from './helpers.js';
 
 // The real OpenTelemetry SDK with its in-memory exporters, against the simulated nodes.
 
@@ -290,17 +288,8 @@ describe('instrument (OpenTelemetry metrics)', () => {
   });
 
   it('reports a head monitor’s streams (and no call spans: a monitor makes none)', async () => {
-    const cluster = await new BeaconCluster({ nodes: 2, slotMs: 200, keepAliveMs: 50 }).start();
-    const monitor = createBeaconHeadMonitor({
-      candidates: cluster.nodes.map((node, i) => ({ url: node.url, label: `bn-${i + 1}` })),
-      genesisTime: cluster.genesisTime,
-      secondsPerSlot: cluster.slotMs / 1000,
-      logger: silentLogger,
-    });
-    running.push(async () => {
-      await monitor.close();
-      await cluster.close();
-    });
+    const { monitor, close } = await startBeaconMonitor();
+    running.push(close);
     const { spans, tracerProvider, meterProvider, collect } = telemetry();
     instrument(monitor, { tracerProvider, meterProvider, client: 'beacon' });
     await waitFor(

@@ -1,12 +1,10 @@
 import { Registry } from 'prom-client';
-import { createBeaconHeadMonitor } from 'switchyard-rpc/beacon';
 import { registerMetrics } from 'switchyard-rpc/prometheus';
-import { BeaconCluster } from 'switchyard-rpc/testing/beacon';
 import { afterEach, describe, expect, it } from 'vitest';
 import { withFailover } from '../adapters/soroban/index.js';
 import { ConfigError, silentLogger } from '../src/index.js';
 import { SorobanCluster } from '../testing/index.js';
-import { plainServer, waitFor } from './helpers.js';
+import { plainServer, startBeaconMonitor, waitFor } from './helpers.js';
 
 const running: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -95,17 +93,8 @@ describe('registerMetrics (prometheus)', () => {
 
   it('exposes a head monitor’s stream counters next to a failover instance on one registry', async () => {
     const { server } = await soroban();
-    const cluster = await new BeaconCluster({ nodes: 2, slotMs: 200, keepAliveMs: 50 }).start();
-    const monitor = createBeaconHeadMonitor({
-      candidates: cluster.nodes.map((node, i) => ({ url: node.url, label: `bn-${i + 1}` })),
-      genesisTime: cluster.genesisTime,
-      secondsPerSlot: cluster.slotMs / 1000,
-      logger: silentLogger,
-    });
-    running.push(async () => {
-      await monitor.close();
-      await cluster.close();
-    });
+    const { monitor, cluster, close } = await startBeaconMonitor();
+    running.push(close);
     const registry = new Registry();
     registerMetrics(server.failover, { registry, client: 'soroban' });
     const unregister = registerMetrics(monitor, { registry, client: 'beacon' });
