@@ -11,7 +11,13 @@ import 'reflect-metadata';
 
 // The core's types that this entry point's signatures mention, so that they can be named from here too.
 export type {
+  AttemptEnd,
+  AttemptEnding,
+  AttemptWatch,
   BreakerState,
+  CallEnd,
+  CallKind,
+  CallWatch,
   CancelTimer,
   CandidateRef,
   ChainHead,
@@ -29,6 +35,7 @@ export type {
   ErrorKind,
   FailoverConfig,
   FailoverMetrics,
+  FailoverObserver,
   HeadMonitor,
   HeadMonitorConfig,
   HeadMonitorErrorEvent,
@@ -44,6 +51,9 @@ export type {
   HistogramSnapshot,
   LeaseDecision,
   Logger,
+  ObservedAttempt,
+  ObservedCall,
+  ObservedProbe,
   ProbeLease,
   ProbeResult,
   RequestOutcome,
