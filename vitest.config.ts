@@ -35,6 +35,7 @@ export default defineConfig({
       { find: /^switchyard-rpc\/adapter$/, replacement: source('./src/adapter.ts') },
       { find: /^switchyard-rpc\/beacon$/, replacement: source('./adapters/beacon/index.ts') },
       { find: /^switchyard-rpc\/dashboard$/, replacement: source('./adapters/dashboard/index.ts') },
+      { find: /^switchyard-rpc\/otel$/, replacement: source('./adapters/otel/index.ts') },
       { find: /^switchyard-rpc\/prometheus$/, replacement: source('./adapters/prometheus/index.ts') },
       { find: /^switchyard-rpc\/redis$/, replacement: source('./adapters/redis/index.ts') },
       { find: /^switchyard-rpc\/soroban$/, replacement: source('./adapters/soroban/index.ts') },

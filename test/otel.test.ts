@@ -13,9 +13,9 @@ import {
   type ReadableSpan,
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
+import { instrument } from 'switchyard-rpc/otel';
 import { createPublicClient, http } from 'viem';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { instrument } from '../adapters/otel/index.js';
 import { withFailover } from '../adapters/soroban/index.js';
 import { failover } from '../adapters/viem/index.js';
 import { ConfigError, silentLogger } from '../src/index.js';
