@@ -51,6 +51,38 @@ describe('parseDemoCommand', () => {
     });
   });
 
+  it('reads --web as [host:]port, on 127.0.0.1 unless a host is given, for every part', () => {
+    expect(parseDemoCommand([])).toMatchObject({ name: 'demo', web: undefined });
+    expect(parseDemoCommand(['--web', '127.0.0.1:8080'])).toEqual({
+      name: 'demo',
+      parts: [
+        { chain: 'soroban', durationMs: 30_000 },
+        { chain: 'beacon', durationMs: 20_000 },
+      ],
+      probeIntervalMs: 400,
+      workers: undefined,
+      web: { host: '127.0.0.1', port: 8080 },
+    });
+    expect(parseDemoCommand(['--web=0', '--chain', 'evm'])).toMatchObject({
+      parts: [{ chain: 'evm' }],
+      web: { host: '127.0.0.1', port: 0 },
+    });
+    expect(parseDemoCommand(['--web', '[::1]:9000'])).toMatchObject({ web: { host: '::1', port: 9000 } });
+    for (const bad of ['', 'x', ':8080', '127.0.0.1:70000', 'http://h:1']) {
+      expect(parseDemoCommand([`--web=${bad}`])).toEqual({
+        name: 'usage-error',
+        message: `--web must be [host:]port, such as 127.0.0.1:8080 or 8080 (got '${bad}')`,
+      });
+    }
+  });
+
+  it('refuses --web with --workers: the failover instances live in the worker processes', () => {
+    expect(parseDemoCommand(['--workers', '2', '--web', '8080'])).toEqual({
+      name: 'usage-error',
+      message: '--web is not available with --workers: each worker process has its own failover',
+    });
+  });
+
   it('runs only the part named by --chain, each with its own default duration', () => {
     expect(parseDemoCommand(['--chain', 'evm', '--duration', '10'])).toEqual({
       name: 'demo',

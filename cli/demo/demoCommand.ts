@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { type HelpCommand, parseArgsError, type UsageError, usageError } from '../commandLine.js';
+import { parseWebAddress, type WebAddress } from '../web/webAddress.js';
 import { DEMO_CHAIN_NAMES, DEMO_NODE_SOURCES, type DemoNodeSource } from './DemoChain.js';
 import {
   DEFAULT_BEACON_DEMO_SECONDS,
@@ -29,6 +30,8 @@ export interface DemoCommand {
   probeIntervalMs: number;
   /** Worker processes sharing one state file (Soroban only); undefined for the single-process demo. */
   workers: number | undefined;
+  /** Where to serve the status page of each part's instances (`--web [host:]port`); undefined: no page. */
+  web: WebAddress | undefined;
 }
 
 /** The demo's part of `switchyard help`. */
@@ -50,6 +53,11 @@ export const DEMO_HELP = `Demo options:
                          show the probes per interval the nodes receive in all
                          (default: one process, no shared store; Soroban
                          only: runs without the beacon part)
+  --web <[host:]port>    Serve the status page (switchyard-rpc/dashboard) of
+                         each part's failover or monitor at
+                         http://<host>:<port>/, live in a browser; host
+                         defaults to 127.0.0.1, port 0 picks a free one.
+                         Not with --workers
   -h, --help             Show this help
 
 Demo exit code: 0 when the demo ran (also with failed calls: the summary
@@ -64,6 +72,7 @@ export const DEMO_EXAMPLES = `  switchyard demo
   switchyard demo --chain beacon          # the beacon head streams only
   switchyard demo --duration 10 | cat     # plain lines, no live table
   switchyard demo --workers 3             # three processes sharing probes
+  switchyard demo --web 127.0.0.1:8080    # live in a browser at that address
 `;
 
 const DEMO_OPTIONS = {
@@ -72,6 +81,7 @@ const DEMO_OPTIONS = {
   duration: { type: 'string' },
   'interval-ms': { type: 'string' },
   workers: { type: 'string' },
+  web: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -80,10 +90,10 @@ const DEMO_OPTIONS = {
  * names the problem.
  *
  * @example
- * parseDemoCommand([]); // { name: 'demo', parts: [{ chain: 'soroban', durationMs: 30000 }, { chain: 'beacon', durationMs: 20000 }], probeIntervalMs: 400, workers: undefined }
- * parseDemoCommand(['--chain', 'evm', '--duration', '6']); // { name: 'demo', parts: [{ chain: 'evm', durationMs: 6000 }], probeIntervalMs: 400, workers: undefined }
- * parseDemoCommand(['--chain', 'evm', '--nodes', 'anvil']); // { name: 'demo', parts: [{ chain: 'evm', durationMs: 30000, nodes: 'anvil' }], probeIntervalMs: 400, workers: undefined }
- * parseDemoCommand(['--workers', '3']); // { name: 'demo', parts: [{ chain: 'soroban', durationMs: 30000 }], probeIntervalMs: 400, workers: 3 }
+ * parseDemoCommand([]); // { name: 'demo', parts: [{ chain: 'soroban', durationMs: 30000 }, { chain: 'beacon', durationMs: 20000 }], probeIntervalMs: 400, workers: undefined, web: undefined }
+ * parseDemoCommand(['--chain', 'evm', '--duration', '6']); // { name: 'demo', parts: [{ chain: 'evm', durationMs: 6000 }], probeIntervalMs: 400, workers: undefined, web: undefined }
+ * parseDemoCommand(['--chain', 'evm', '--nodes', 'anvil']); // { name: 'demo', parts: [{ chain: 'evm', durationMs: 30000, nodes: 'anvil' }], probeIntervalMs: 400, workers: undefined, web: undefined }
+ * parseDemoCommand(['--workers', '3']); // { name: 'demo', parts: [{ chain: 'soroban', durationMs: 30000 }], probeIntervalMs: 400, workers: 3, web: undefined }
  * parseDemoCommand(['--fast']); // { name: 'usage-error', message: "Unknown option '--fast'" }
  */
 export function parseDemoCommand(args: readonly string[]): DemoCommand | HelpCommand | UsageError {
@@ -93,6 +103,7 @@ export function parseDemoCommand(args: readonly string[]): DemoCommand | HelpCom
     duration?: string;
     'interval-ms'?: string;
     workers?: string;
+    web?: string;
     help?: boolean;
   };
   try {
@@ -121,6 +132,12 @@ export function parseDemoCommand(args: readonly string[]): DemoCommand | HelpCom
   if (workers !== undefined && chain !== undefined && chain !== 'soroban') {
     return usageError(`--workers runs the Soroban demo only; it cannot go with --chain ${chain}`);
   }
+  const web = parseWebAddress(values.web);
+  if (typeof web === 'string') return usageError(web);
+  // The failover instances of --workers live in the worker processes: the parent has none to show.
+  if (web !== undefined && workers !== undefined) {
+    return usageError('--web is not available with --workers: each worker process has its own failover');
+  }
   const nodes = nodeSource(values.nodes, chain);
   if (typeof nodes === 'object') return nodes;
   // No --chain: Soroban, then beacon; --workers asks for Soroban alone.
@@ -134,7 +151,7 @@ export function parseDemoCommand(args: readonly string[]): DemoCommand | HelpCom
     durationMs: (duration ?? (name === 'beacon' ? DEFAULT_BEACON_DEMO_SECONDS : DEFAULT_DEMO_SECONDS)) * 1000,
     ...(nodes === 'anvil' && { nodes }),
   }));
-  return { name: 'demo', parts, probeIntervalMs: interval, workers };
+  return { name: 'demo', parts, probeIntervalMs: interval, workers, web };
 }
 
 /** Where the nodes come from (undefined when not asked for), or a usage error. */

@@ -12,3 +12,5 @@ export const MAX_DEMO_WORKERS = 16;
 export const CALLERS = 6;
 /** A caller's pause between calls: steady load without spinning a core on localhost round trips. */
 export const PAUSE_MS = 20;
+/** How often `--web`'s status page samples a part: the demo's faults last seconds, so four times a second. */
+export const DEMO_PAGE_SAMPLE_MS = 250;

@@ -60,6 +60,15 @@ describe('renderDemoTable', () => {
     expect(lines).toContain('  (none yet)');
   });
 
+  it('shows the status page under the title with --web, and no such line without it', () => {
+    const lines = renderDemoTable(view({ webUrl: 'http://127.0.0.1:8080/' }), [], 80);
+    expect(lines[1]).toBe('status page http://127.0.0.1:8080/ (live in a browser)');
+    const without = renderDemoTable(view(), [], 80);
+    expect(without.join('\n')).not.toContain('status page');
+    // In place of the blank line under the step: the table keeps its height.
+    expect(lines).toHaveLength(without.length);
+  });
+
   it('has no escape codes: cursor movement is the display’s business', () => {
     expect(renderDemoTable(view(), ['event']).join('\n')).not.toContain('\x1b');
   });

@@ -1,6 +1,12 @@
 import { ENDPOINT_COLUMNS, type EndpointCells } from '../terminal/endpointColumns.js';
 import { millis, percent, seconds, stamp, truncate } from '../terminal/format.js';
-import { type Column, renderColumns, renderHeading, renderRecentEvents } from '../terminal/table.js';
+import {
+  type Column,
+  renderColumns,
+  renderHeading,
+  renderRecentEvents,
+  statusPageLine,
+} from '../terminal/table.js';
 
 /** One endpoint's line in the table. */
 export interface EndpointRow extends EndpointCells {
@@ -27,6 +33,8 @@ export interface DemoView {
   routeChanges: number;
   /** Length of the window `share` is measured over. */
   shareWindowMs: number;
+  /** The status page `--web` serves, shown under the title. @default no page */
+  webUrl?: string | undefined;
 }
 
 // The demo's columns; the note takes what is left of the line.
@@ -51,7 +59,7 @@ const DEMO_COLUMNS: readonly Column<EndpointRow>[] = [
 export function renderDemoTable(view: DemoView, events: readonly string[], width = 80): string[] {
   const title = `switchyard demo: failover across ${view.endpoints.length} ${view.nodeSource ?? 'simulated'} ${view.nodeKind} nodes`;
   const lines = [
-    ...renderHeading(title, view, width),
+    ...renderHeading(title, view, width, statusPageLine(view.webUrl)),
     ...renderColumns(DEMO_COLUMNS, view.endpoints),
     '',
     `requests ${view.requests}   failed ${view.failed}   p99 ${millis(view.p99Ms)}   route changes ${view.routeChanges}`,

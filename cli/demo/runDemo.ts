@@ -5,6 +5,7 @@ import { seconds } from '../terminal/format.js';
 import { noteFailoverEvents } from '../terminal/noteFailoverEvents.js';
 import { noteLogger } from '../terminal/noteLogger.js';
 import { createScreen, REFRESH_MS, type Screen } from '../terminal/screen.js';
+import type { StatusPageServer } from '../web/serveStatusPage.js';
 import { CallRecorder } from './CallRecorder.js';
 import {
   DEMO_NODE_LABELS,
@@ -14,7 +15,13 @@ import {
   type DemoNodeSource,
   loadDemoChain,
 } from './DemoChain.js';
-import { CALLERS, DEFAULT_DEMO_PROBE_INTERVAL_MS, DEFAULT_DEMO_SECONDS, PAUSE_MS } from './demoDefaults.js';
+import {
+  CALLERS,
+  DEFAULT_DEMO_PROBE_INTERVAL_MS,
+  DEFAULT_DEMO_SECONDS,
+  DEMO_PAGE_SAMPLE_MS,
+  PAUSE_MS,
+} from './demoDefaults.js';
 import { type DemoSummary, renderDemoSummary } from './demoSummary.js';
 import { type DemoView, renderDemoStatus, renderDemoTable } from './demoTable.js';
 import { startWorkload } from './startWorkload.js';
@@ -36,6 +43,11 @@ export interface DemoOptions {
   live?: boolean;
   /** Aborting it (Ctrl-C) ends the demo early; the summary is still printed and everything closed. */
   signal?: AbortSignal;
+  /**
+   * The status page of `--web`: shows this run's instance (the failover; a beacon part's monitor)
+   * once it is open, and its URL in the table. The caller closes it. @default no page
+   */
+  web?: StatusPageServer | undefined;
 }
 
 /** Traffic share in the table is measured over this window, so a route change shows at once. */
@@ -55,7 +67,8 @@ const SHARE_WINDOW_MS = 2000;
  */
 export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
   const durationMs = options.durationMs ?? DEFAULT_DEMO_SECONDS * 1000;
-  const chain = await loadDemoChain(options.chain ?? 'soroban', options.nodes);
+  const chainName = options.chain ?? 'soroban';
+  const chain = await loadDemoChain(chainName, options.nodes);
   const screen = createScreen(options, { table: renderDemoTable, status: renderDemoStatus });
 
   screen.out.write(
@@ -67,8 +80,17 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     logger: noteLogger(screen.note),
   });
   try {
+    options.web?.show(
+      { [chainName]: run.failover },
+      { title: `switchyard demo · ${chainName}`, sampleIntervalMs: DEMO_PAGE_SAMPLE_MS },
+    );
     screen.restart();
-    const summary = await drive(chain, run, { durationMs, screen, signal: options.signal });
+    const summary = await drive(chain, run, {
+      durationMs,
+      screen,
+      signal: options.signal,
+      webUrl: options.web?.url,
+    });
     screen.out.write(`\n${renderDemoSummary(summary).join('\n')}\n`);
     return summary;
   } finally {
@@ -80,6 +102,7 @@ interface DriveContext {
   durationMs: number;
   screen: Screen<DemoView>;
   signal: AbortSignal | undefined;
+  webUrl: string | undefined;
 }
 
 /** Plays the fault timeline under load, refreshing the display; returns the figures. */
@@ -107,6 +130,7 @@ async function drive(chain: DemoChain, run: DemoChainRun, ctx: DriveContext): Pr
     p99Ms: recorder.latency().p99Ms,
     routeChanges: events.routeChanges,
     shareWindowMs: SHARE_WINDOW_MS,
+    webUrl: ctx.webUrl,
   });
   const tick = () => {
     const status = failover.status();

@@ -31,8 +31,9 @@ export function renderColumns<R>(columns: readonly Column<R>[], rows: readonly R
 
 /**
  * The first lines of a live table: the title with the run's clock at the right edge (`elapsed /
- * duration`, or the elapsed time alone for a run without an end), the fault step in force when
- * there is one, a blank line.
+ * duration`, or the elapsed time alone for a run without an end), the `subtitle` when given, the
+ * fault step in force when there is one, and a blank line unless there is a subtitle: it takes
+ * that line's place, so a table keeps its height (the beacon table fills a 24-row terminal).
  *
  * @example
  * renderHeading('switchyard demo: 3 EVM nodes', { elapsedMs: 1200, durationMs: 30_000 }, 80);
@@ -42,6 +43,7 @@ export function renderHeading(
   title: string,
   view: { elapsedMs: number; durationMs?: number | undefined; step?: string | undefined },
   width: number,
+  subtitle?: string | undefined,
 ): string[] {
   const clock =
     view.durationMs === undefined
@@ -49,9 +51,21 @@ export function renderHeading(
       : `${seconds(view.elapsedMs)} / ${seconds(view.durationMs)}`;
   return [
     `${truncate(title, width - clock.length - 1).padEnd(width - clock.length)}${clock}`,
+    ...(subtitle === undefined ? [] : [subtitle]),
     ...(view.step === undefined ? [] : [`now: ${view.step}`]),
-    '',
+    ...(subtitle === undefined ? [''] : []),
   ];
+}
+
+/**
+ * The subtitle of a demo's live table when `--web` serves the status page; none without one.
+ *
+ * @example
+ * statusPageLine('http://127.0.0.1:8080/'); // 'status page http://127.0.0.1:8080/ (live in a browser)'
+ * renderHeading(title, view, 80, statusPageLine(view.webUrl));
+ */
+export function statusPageLine(url: string | undefined): string | undefined {
+  return url === undefined ? undefined : `status page ${url} (live in a browser)`;
 }
 
 /**

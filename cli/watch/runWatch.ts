@@ -6,13 +6,14 @@ import { type BeaconEventNotes, noteBeaconEvents } from '../terminal/noteBeaconE
 import { noteFailoverEvents } from '../terminal/noteFailoverEvents.js';
 import { noteLogger } from '../terminal/noteLogger.js';
 import { createScreen, REFRESH_MS, type ScreenOptions } from '../terminal/screen.js';
+import { type StatusPageServer, serveStatusPage, WebListenError } from '../web/serveStatusPage.js';
+import type { WebAddress } from '../web/webAddress.js';
 import { openWatchClient, type WatchClient } from './openWatchClient.js';
 import { DEFAULT_WATCH_INTERVAL_MS } from './watchDefaults.js';
 import { WatchError } from './watchError.js';
 import { WATCH_KINDS, type WatchKind } from './watchKind.js';
 import { loadPrometheus, type MetricsServer, serveMetrics } from './watchMetrics.js';
 import { renderWatchSnapshot, renderWatchTable, type WatchGroup, type WatchView } from './watchTable.js';
-import { serveWatchPage, type WebAddress, type WebServer } from './watchWeb.js';
 
 export interface WatchOptions extends ScreenOptions {
   /** URLs per kind; at least one in all. The first Soroban URL is the wrapped `rpc.Server`'s. */
@@ -79,7 +80,7 @@ export async function runWatch(options: WatchOptions): Promise<WatchResult> {
   const beaconNotes = new Map<WatchClient, BeaconEventNotes>();
   const unsubscribe: (() => void)[] = [];
   let metrics: MetricsServer | undefined;
-  let web: WebServer | undefined;
+  let web: StatusPageServer | undefined;
   try {
     // Bound before the instances open: a port in use stops the watch before it probes anything.
     if (prometheus && options.metricsPort !== undefined)
@@ -113,7 +114,7 @@ export async function runWatch(options: WatchOptions): Promise<WatchResult> {
     }
     web?.show(
       Object.fromEntries(clients.map((c) => [c.kind, c.kind === 'beacon' ? c.monitor : c.failover])),
-      intervalMs,
+      { title: 'switchyard watch', sampleIntervalMs: intervalMs },
     );
     const metricsUrl = metrics?.url;
     const webUrl = web?.url;
@@ -139,6 +140,16 @@ export async function runWatch(options: WatchOptions): Promise<WatchResult> {
     await metrics?.close();
     await web?.close();
     await Promise.all(clients.map((client) => client.close()));
+  }
+}
+
+/** The status page server, or the watch's error (exit code 1) when its address cannot be bound. */
+async function serveWatchPage(address: WebAddress): Promise<StatusPageServer> {
+  try {
+    return await serveStatusPage(address);
+  } catch (error) {
+    if (error instanceof WebListenError) throw new WatchError(error.message, 1);
+    throw error;
   }
 }
 

@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
 import { redactUrl } from '../../src/endpoint.js';
 import { type HelpCommand, parseArgsError, type UsageError, usageError } from '../commandLine.js';
+import { parseWebAddress, type WebAddress } from '../web/webAddress.js';
 import { DEFAULT_WATCH_INTERVAL_MS, MIN_WATCH_INTERVAL_MS } from './watchDefaults.js';
 import { WATCH_KINDS, type WatchKind } from './watchKind.js';
-import type { WebAddress } from './watchWeb.js';
 
 /** What `switchyard watch` was asked to watch, and how. */
 export interface WatchCommand {
@@ -134,7 +134,7 @@ export function parseWatchCommand(args: readonly string[]): WatchCommand | HelpC
   if (typeof durationMs === 'string') return usageError(durationMs);
   const metricsPort = port(values['metrics-port']);
   if (typeof metricsPort === 'string') return usageError(metricsPort);
-  const web = webAddress(values.web);
+  const web = parseWebAddress(values.web);
   if (typeof web === 'string') return usageError(web);
   return { name: 'watch', endpoints, intervalMs, durationMs, metricsPort, web };
 }
@@ -197,14 +197,4 @@ function port(text: string | undefined): number | undefined | string {
   return /^\s*\d+\s*$/.test(text) && value <= 65_535
     ? value
     : `--metrics-port must be a port number from 0 to 65535 (got '${text}')`;
-}
-
-/** The `--web` address (host 127.0.0.1 unless given; `[::1]:8080` for IPv6), undefined when not given, or what is wrong with it. */
-function webAddress(text: string | undefined): WebAddress | undefined | string {
-  if (text === undefined) return undefined;
-  const match = /^\s*(?:(\[[^\]]+\]|[^:\s[\]]+):)?(\d+)\s*$/.exec(text);
-  const port = Number(match?.[2]);
-  if (!match || port > 65_535)
-    return `--web must be [host:]port, such as 127.0.0.1:8080 or 8080 (got '${text}')`;
-  return { host: match[1]?.replace(/^\[|\]$/g, '') ?? '127.0.0.1', port };
 }

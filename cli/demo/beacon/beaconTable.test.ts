@@ -68,6 +68,14 @@ describe('renderBeaconTable', () => {
     }
   });
 
+  it('shows the status page under the title with --web, still within 24 rows', () => {
+    const lines = renderBeaconTable(view({ webUrl: 'http://127.0.0.1:8080/' }), EVENTS, 80);
+    expect(lines[1]).toBe('status page http://127.0.0.1:8080/ (live in a browser)');
+    expect(lines.length).toBeLessThan(24);
+    expect(lines[2]).toMatch(/^now: step 6\/10: /);
+    expect(renderBeaconTable(view(), EVENTS, 80).join('\n')).not.toContain('status page');
+  });
+
   it('shows per node its stream, then its counters, in columns under whole-word headers', () => {
     const lines = renderBeaconTable(view({ nodes: [row()] }), [], 80);
     expect(lines).toContain('node      stream      connected  head slot  latest  last event  health');

@@ -1,6 +1,12 @@
 import { BEACON_COLUMNS, type BeaconNodeRow } from '../../terminal/beaconColumns.js';
 import { stamp, truncate } from '../../terminal/format.js';
-import { type Column, renderColumns, renderHeading, renderRecentEvents } from '../../terminal/table.js';
+import {
+  type Column,
+  renderColumns,
+  renderHeading,
+  renderRecentEvents,
+  statusPageLine,
+} from '../../terminal/table.js';
 
 /** Everything the beacon table and its plain status line show at one moment. */
 export interface BeaconView {
@@ -15,6 +21,8 @@ export interface BeaconView {
   clusterSlot: number;
   /** The node the monitor would send requests to now. */
   best: string | undefined;
+  /** The status page `--web` serves, shown under the title. @default no page */
+  webUrl?: string | undefined;
 }
 
 // Two tables of three rows rather than one of fourteen columns: each fits 80 columns with whole
@@ -54,7 +62,7 @@ const GAP = '  ';
 export function renderBeaconTable(view: BeaconView, events: readonly string[], width = 80): string[] {
   const title = `switchyard demo: head streams of ${view.nodes.length} simulated beacon nodes`;
   const lines = [
-    ...renderHeading(title, view, width),
+    ...renderHeading(title, view, width, statusPageLine(view.webUrl)),
     ...renderColumns(STREAMS, view.nodes, GAP),
     '',
     ...renderColumns(COUNTERS, view.nodes, GAP),

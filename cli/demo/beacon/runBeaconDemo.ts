@@ -5,7 +5,11 @@ import { type BeaconEventNotes, noteBeaconEvents } from '../../terminal/noteBeac
 import { noteLogger } from '../../terminal/noteLogger.js';
 import { createScreen, REFRESH_MS, type Screen } from '../../terminal/screen.js';
 import { DEMO_NODE_LABELS } from '../DemoChain.js';
-import { DEFAULT_BEACON_DEMO_SECONDS, DEFAULT_DEMO_PROBE_INTERVAL_MS } from '../demoDefaults.js';
+import {
+  DEFAULT_BEACON_DEMO_SECONDS,
+  DEFAULT_DEMO_PROBE_INTERVAL_MS,
+  DEMO_PAGE_SAMPLE_MS,
+} from '../demoDefaults.js';
 import type { DemoOptions } from '../runDemo.js';
 import { TimelinePlayer } from '../TimelinePlayer.js';
 import { BeaconRecoveries } from './BeaconRecoveries.js';
@@ -54,6 +58,10 @@ export async function runBeaconDemo(options: BeaconDemoOptions = {}): Promise<Be
       probeIntervalMs: options.probeIntervalMs ?? DEFAULT_DEMO_PROBE_INTERVAL_MS,
       logger: noteLogger(screen.note),
     });
+    options.web?.show(
+      { beacon: monitor },
+      { title: 'switchyard demo · beacon', sampleIntervalMs: DEMO_PAGE_SAMPLE_MS },
+    );
     try {
       await waitUntil(() => streaming(monitor, cluster), {
         timeoutMs: Math.max(STARTUP_SLOTS * cluster.slotMs, MIN_WAIT_MS),
@@ -61,7 +69,14 @@ export async function runBeaconDemo(options: BeaconDemoOptions = {}): Promise<Be
         signal: options.signal,
       });
       screen.restart();
-      const summary = await drive({ cluster, monitor, screen, durationMs, signal: options.signal });
+      const summary = await drive({
+        cluster,
+        monitor,
+        screen,
+        durationMs,
+        signal: options.signal,
+        webUrl: options.web?.url,
+      });
       screen.out.write(`\n${renderBeaconSummary(summary).join('\n')}\n`);
       return summary;
     } finally {
@@ -84,6 +99,7 @@ interface DriveContext {
   screen: Screen<BeaconView>;
   durationMs: number;
   signal: AbortSignal | undefined;
+  webUrl: string | undefined;
 }
 
 /** Plays the fault timeline, refreshing the display; returns the figures. */
@@ -156,5 +172,6 @@ function viewOf(ctx: DriveContext, step: string, events: BeaconEventNotes): Beac
     latest: latest && { slot: latest.slot, from: latest.endpoint.label },
     clusterSlot: cluster.slot,
     best: monitor.best()?.label,
+    webUrl: ctx.webUrl,
   };
 }

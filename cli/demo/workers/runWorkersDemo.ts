@@ -18,7 +18,7 @@ import { DemoWorkerProcess, type WorkerEnd } from './DemoWorkerProcess.js';
 import { renderWorkersSummary, type WorkerFigures, type WorkersDemoSummary } from './workersSummary.js';
 import { renderWorkersStatus, renderWorkersTable, type WorkersView } from './workersTable.js';
 
-export interface WorkersDemoOptions extends Omit<DemoOptions, 'chain'> {
+export interface WorkersDemoOptions extends Omit<DemoOptions, 'chain' | 'web'> {
   /** Worker processes sharing one FileStateStore; 1 to 16. */
   workers: number;
   /**
