@@ -3,11 +3,12 @@ import { copyFile, mkdir } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { type DashboardHandler, dashboard } from 'switchyard-rpc/dashboard';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFailover, silentLogger } from '../../src/index.js';
 import { DASHBOARD_SECRETS, type DashboardCluster, startDashboardCluster } from '../dashboardCluster.js';
+import { cellText, launchChromium, openCheckedPage } from './browserPage.js';
 import { chromiumOrSkip } from './requireSoftware.js';
 
 // The status page in a real browser (Debian's headless Chromium, driven by playwright-core): served by
@@ -21,17 +22,6 @@ const browserBinary = chromiumOrSkip();
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const SCREENSHOT = `${root}artifacts/dashboard.png`;
 const README_IMAGE = `${root}docs/images/dashboard.png`;
-/** Chromium's flags on a closed network, as root (see the machine notes): no sandbox, no background calls. */
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const WAIT_MS = 15_000;
 
 describe.skipIf(!browserBinary.found)('the status page in headless Chromium', () => {
@@ -59,10 +49,7 @@ describe.skipIf(!browserBinary.found)('the status page in headless Chromium', ()
         await new Promise((resolve) => setTimeout(resolve, 40));
       }
     })();
-    browser = await chromium.launch({
-      executablePath: browserBinary.found ? browserBinary.path : undefined,
-      args: CHROMIUM_ARGS,
-    });
+    if (browserBinary.found) browser = await launchChromium(browserBinary.path);
   }, 30_000);
 
   afterAll(async () => {
@@ -77,29 +64,7 @@ describe.skipIf(!browserBinary.found)('the status page in headless Chromium', ()
     await cluster?.close();
   });
 
-  // The page's DOM is read with expressions in strings: this project compiles without the DOM's types.
-  /** The text of a table cell of `label`'s row in `source`'s section, or null while there is none. */
-  const cellText = (page: Page, source: string, label: string, cell: string) =>
-    page.evaluate<string | null>(
-      `[...document.querySelectorAll('section[data-source=${JSON.stringify(source)}] tbody tr')]
-        .find((row) => row.dataset.label === ${JSON.stringify(label)})
-        ?.querySelector('td.${cell}')?.textContent ?? null`,
-    );
-  /** A new tab of 1280×800 that records console errors, page errors and CSP violations. */
-  const openPage = async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    const problems: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error' || /Content.Security.Policy/i.test(message.text()))
-        problems.push(`console: ${message.text()}`);
-    });
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    await page.addInitScript({
-      content: `document.addEventListener('securitypolicyviolation', (e) =>
-        console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));`,
-    });
-    return { page, problems };
-  };
+  const openPage = () => openCheckedPage(browser);
 
   const until = async (what: string, condition: () => Promise<boolean>) => {
     const deadline = Date.now() + WAIT_MS;
