@@ -13,6 +13,7 @@ export const PAGE_SCRIPT = `
   var SVG = 'http://www.w3.org/2000/svg';
   var main = document.getElementById('sources');
   var conn = document.getElementById('conn');
+  var heading = document.querySelector('header h1');
   var model = null;
   var pending = false;
 
@@ -230,7 +231,13 @@ export const PAGE_SCRIPT = `
 
   function state(text, cls) { conn.textContent = text; conn.className = 'conn ' + cls; }
   var stream = new EventSource(base + 'events');
-  stream.addEventListener('state', function (m) { model = JSON.parse(m.data); state('live', 'live'); schedule(); });
+  // The whole state, also after a reconnect: the title may have changed (the demo shows each part in turn).
+  stream.addEventListener('state', function (m) {
+    model = JSON.parse(m.data);
+    document.title = heading.textContent = model.title;
+    state('live', 'live');
+    schedule();
+  });
   stream.addEventListener('update', function (m) { if (model) { apply(JSON.parse(m.data)); schedule(); } });
   stream.addEventListener('open', function () { state('live', 'live'); });
   stream.addEventListener('error', function () { state('reconnecting…', 'lost'); });

@@ -157,6 +157,10 @@ describe.skipIf(!browserBinary.found)('switchyard demo --web in headless Chromiu
       'the beacon nodes in the table',
       WAIT_MS,
     );
+    // The heading follows the part shown, though the page was loaded during the Soroban part.
+    expect(
+      await page.evaluate<string>(`document.title + ' | ' + document.querySelector('h1').textContent`),
+    ).toBe('switchyard demo · beacon | switchyard demo · beacon');
     expect(navigations.count).toBe(1);
     expect(problems).toEqual([]);
     await page.close();
