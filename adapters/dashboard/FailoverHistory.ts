@@ -2,10 +2,6 @@ import type { FailoverControl, FailoverMetrics, FailoverStatus } from '../../src
 import { FAILOVER_EVENTS } from './describeEvent.js';
 import { RingBuffer } from './RingBuffer.js';
 import { EventLog, type EventSink, type SourceHistory } from './SourceHistory.js';
-
-/** What the dashboard reads of a failover instance. */
-export type FailoverSource = Pick<FailoverControl, 'status' | 'metrics' | 'on'>;
-
 import type {
   DashboardEvent,
   DashboardSourceUpdate,
@@ -13,6 +9,9 @@ import type {
   FailoverSample,
   FailoverSummary,
 } from './types.js';
+
+/** What the dashboard reads of a failover instance. */
+export type FailoverSource = Pick<FailoverControl, 'status' | 'metrics' | 'on'>;
 
 /** Requests of every outcome: cancelled hedges were sent too, and are traffic. */
 const sent = (requests: FailoverMetrics['endpoints'][number]['requests']) =>

@@ -53,14 +53,9 @@ describe('parseDemoCommand', () => {
 
   it('reads --web as [host:]port, on 127.0.0.1 unless a host is given, for every part', () => {
     expect(parseDemoCommand([])).toMatchObject({ name: 'demo', web: undefined });
+    // Everything else as without it.
     expect(parseDemoCommand(['--web', '127.0.0.1:8080'])).toEqual({
-      name: 'demo',
-      parts: [
-        { chain: 'soroban', durationMs: 30_000 },
-        { chain: 'beacon', durationMs: 20_000 },
-      ],
-      probeIntervalMs: 400,
-      workers: undefined,
+      ...parseDemoCommand([]),
       web: { host: '127.0.0.1', port: 8080 },
     });
     expect(parseDemoCommand(['--web=0', '--chain', 'evm'])).toMatchObject({
