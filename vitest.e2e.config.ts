@@ -12,6 +12,10 @@ export default defineConfig({
     ...base.test,
     include: ['test/e2e/**/*.test.ts'],
     exclude: [...configDefaults.exclude],
+    // One file at a time: the suites count the anvil, redis-server and browser processes of the whole
+    // machine (none may be left behind), and a headless Chromium beside a sentinel failover or an
+    // anvil restart on 2 cores makes their timings a matter of luck.
+    fileParallelism: false,
     // Real processes start in seconds, and a sentinel failover takes about two.
     testTimeout: 60_000,
     hookTimeout: 60_000,

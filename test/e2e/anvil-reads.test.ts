@@ -116,7 +116,7 @@ describe.skipIf(!anvil.found)('failover over real anvil nodes: reads', () => {
       await allHealthy();
       const frozen = activeNode();
       faulted.add(frozen);
-      frozen.freeze();
+      await frozen.freeze();
       const during = await readFor(c, 2000);
       expect(during.failures).toEqual([]);
       expect(during.latencies.length).toBeGreaterThan(20);

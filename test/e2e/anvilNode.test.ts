@@ -15,7 +15,7 @@ describe.skipIf(!anvil.found)('AnvilNode, the harness of the anvil suites', () =
     await node.request('anvil_mine', [5]);
     expect(await node.request('eth_blockNumber')).toBe('0x5');
 
-    node.freeze();
+    await node.freeze();
     await expect(node.request('eth_chainId', [], 300)).rejects.toMatchObject({ name: 'TimeoutError' });
     node.thaw();
     expect(await node.request('eth_blockNumber')).toBe('0x5');
@@ -31,7 +31,7 @@ describe.skipIf(!anvil.found)('AnvilNode, the harness of the anvil suites', () =
   it('leaves no anvil behind, a frozen one included', async () => {
     const frozen = await AnvilNode.start();
     await AnvilNode.start({ chainId: 5 });
-    frozen.freeze();
+    await frozen.freeze();
     expect(anvilProcesses()).toHaveLength(2);
     await stopAllAnvils();
     expect(anvilProcesses()).toEqual([]);

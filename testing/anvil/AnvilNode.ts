@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { findAnvil } from './findAnvil.js';
 
@@ -6,6 +7,8 @@ const HOST = '127.0.0.1';
 /** anvil answers ~60–170 ms after spawn; a loaded CI machine gets far more. */
 const READY_TIMEOUT_MS = 20_000;
 const LOG_LIMIT = 16 * 1024;
+/** A SIGSTOP stops every thread within a few ms; a loaded machine gets far more. */
+const STOP_TIMEOUT_MS = 5000;
 
 export interface AnvilNodeOptions {
   /** @default 31337 */
@@ -31,7 +34,7 @@ let exitHooked = false;
  * @example
  * const node = await AnvilNode.start({ chainId: 31337 });
  * await node.request('eth_blockNumber');
- * node.freeze(); // blackholed
+ * await node.freeze(); // blackholed
  * node.thaw();
  * await node.close();
  */
@@ -75,9 +78,18 @@ export class AnvilNode {
     return this.#child.exitCode === null && this.#child.signalCode === null;
   }
 
-  /** SIGSTOP: the kernel still accepts connections; nothing answers, open sockets stay open. */
-  freeze(): void {
+  /**
+   * SIGSTOP: the kernel still accepts connections; nothing answers, open sockets stay open. Resolves
+   * once every thread of the process has stopped (the signal reaches each thread on its own, and one
+   * already running could still answer a request sent right after the signal).
+   */
+  async freeze(): Promise<void> {
     this.#child.kill('SIGSTOP');
+    const deadline = Date.now() + STOP_TIMEOUT_MS;
+    while (!allThreadsStopped(this.#child.pid!)) {
+      if (Date.now() > deadline) throw new Error(`anvil (pid ${this.#child.pid}) did not stop after SIGSTOP`);
+      await sleep(1);
+    }
   }
 
   /** SIGCONT: answers what was asked meanwhile (with the head from before the freeze) and goes on. */
@@ -113,6 +125,28 @@ export class AnvilNode {
   close(): Promise<void> {
     return this.kill();
   }
+}
+
+/**
+ * Whether every thread of `pid` is stopped (state `T` in /proc). Where there is no /proc (not Linux),
+ * true: the signal is all there is to go on.
+ */
+function allThreadsStopped(pid: number): boolean {
+  let threads: string[];
+  try {
+    threads = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return true;
+  }
+  return threads.every((tid) => {
+    try {
+      // `pid (comm) S ...`: the state follows the command name, which may hold spaces.
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2).startsWith('T');
+    } catch {
+      return true; // the thread is gone
+    }
+  });
 }
 
 /** Kills every anvil this process started and waits until all are gone. */

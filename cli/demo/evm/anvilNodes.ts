@@ -63,7 +63,7 @@ export class AnvilDemoNode implements FaultableNode {
       await this.#node.kill();
       this.#frozen = false;
     } else if (patch.blackhole && this.#node.running) {
-      this.#node.freeze();
+      await this.#node.freeze();
       this.#frozen = true;
     }
     if (patch.lag && this.answering) {
