@@ -12,11 +12,13 @@ import {
 import { type Endpoint, scrubSecrets } from '../../src/endpoint.js';
 import type {
   AttemptEnd,
+  CallKind,
   CallWatch,
   FailoverObserver,
   ObservedAttempt,
   ObservedCall,
 } from '../../src/index.js';
+import { memo } from './memo.js';
 
 /** What the spans of one instance share. */
 export interface CallTracerOptions {
@@ -45,28 +47,18 @@ export function callTracer(options: CallTracerOptions): FailoverObserver {
     'rpc.system.name': options.rpcSystem,
     ...(options.client === undefined ? {} : { 'switchyard.client': options.client }),
   };
-  // One options object per method and kind, built once: a call allocates none.
-  const startOptions = new Map<string, SpanOptions>();
-  const optionsOf = ({ method, kind }: ObservedCall): SpanOptions => {
-    const key = `${kind} ${method ?? ''}`;
-    let found = startOptions.get(key);
-    if (!found) {
-      found = {
-        kind: SpanKind.CLIENT,
-        attributes: {
-          ...base,
-          ...(method === undefined ? {} : { 'rpc.method': method }),
-          'switchyard.call.kind': kind,
-        },
-      };
-      startOptions.set(key, found);
-    }
-    return found;
-  };
+  // One options object per kind and method, built once: a call allocates none.
+  const optionsOf = memo((key: string): SpanOptions => {
+    const [kind, method] = key.split(' ', 2) as [CallKind, string | undefined];
+    return {
+      kind: SpanKind.CLIENT,
+      attributes: { ...base, ...(method ? { 'rpc.method': method } : {}), 'switchyard.call.kind': kind },
+    };
+  });
   return {
     call(call) {
       const parent = context.active();
-      const span = options.tracer.startSpan('switchyard.call', optionsOf(call), parent);
+      const span = options.tracer.startSpan('switchyard.call', optionsOf(keyOf(call)), parent);
       // Sampled out, or no SDK registered: nothing to record, and no attempt spans to make.
       if (!span.isRecording()) {
         span.end();
@@ -76,6 +68,8 @@ export function callTracer(options: CallTracerOptions): FailoverObserver {
     },
   };
 }
+
+const keyOf = ({ kind, method }: ObservedCall) => (method === undefined ? kind : `${kind} ${method}`);
 
 /** The spans of one call. */
 class TracedCall implements CallWatch {

@@ -1,6 +1,7 @@
 import type { Attributes, Histogram, Meter } from '@opentelemetry/api';
 import type { FailoverObserver } from '../../src/index.js';
 import { LATENCY_BUCKETS_MS } from '../../src/metrics/LatencyHistogram.js';
+import { memo } from './memo.js';
 
 /** The Prometheus exporter's buckets, in seconds: both exporters cut latencies the same way. */
 const BOUNDARIES_S = LATENCY_BUCKETS_MS.map((ms) => ms / 1000);
@@ -70,18 +71,5 @@ export function durationHistograms(meter: Meter, base: Attributes): FailoverObse
     probe: ({ endpoint, ok, durationMs }) => {
       probes.record(durationMs / 1000, probeAttributes[ok ? 'ok' : 'failed'](endpoint.label));
     },
-  };
-}
-
-/** `make`, computed once per key. Keys are labels, results and method names: a bounded set. */
-function memo<V>(make: (key: string) => V): (key: string) => V {
-  const values = new Map<string, V>();
-  return (key) => {
-    let value = values.get(key);
-    if (value === undefined) {
-      value = make(key);
-      values.set(key, value);
-    }
-    return value;
   };
 }
