@@ -3,12 +3,13 @@ import { AllEndpointsFailedError, ClosedError, TimeoutError } from '../errors.js
 import type { HealthSnapshot } from '../health/snapshot.js';
 import type { CancelTimer } from '../interfaces.js';
 import type { CallResult } from '../metrics/MetricsRecorder.js';
-import type { AttemptEnd, AttemptWatch, CallWatch, Observers } from '../observation.js';
+import type { Observers } from '../observation.js';
 import type { TaskSet } from '../TaskSet.js';
 import { type AttemptLog, NO_ANSWER_BEFORE_DEADLINE } from './AttemptLog.js';
 import type { CoalescedTimers } from './CoalescedTimers.js';
-import type { AttemptContext, CallClassifier, CallKind, ErrorKind } from './classification.js';
+import type { AttemptContext, CallClassifier, CallKind } from './classification.js';
 import type { AttemptFn, CallOptions, ExecutorDeps, HedgeConfig } from './Executor.js';
+import { WatchedCall } from './WatchedCall.js';
 
 // A repeated submission costs the node more than a read (it verifies and queues it again): a write
 // safe to repeat gives its endpoint this many times its recent p95 before a second node is asked.
@@ -77,9 +78,7 @@ export class CallRun<T> {
   #cancelHedge: CancelTimer | undefined;
   #cancelDeadline: CancelTimer | undefined;
   /** Set when an observer watches the call (see `Failover.observe`). */
-  readonly #watch: CallWatch | undefined;
-  /** The watches of the attempts not yet ended, when the call is watched. */
-  #attemptWatches: Map<Endpoint, { watch: AttemptWatch; startedAt: number }> | undefined;
+  readonly #watched: WatchedCall | undefined;
 
   constructor(shared: RunShared, request: RunRequest<T>, settle: Settle<T>) {
     this.#deps = shared.deps;
@@ -100,7 +99,8 @@ export class CallRun<T> {
     this.#maxAttempts = Math.min(this.#deps.config.maxAttempts, this.#plan.length);
     // Neither hedged nor retried, and no caller to abort it: no signal of its own is needed.
     this.#loneSignal = this.#maxAttempts === 1 && this.#signal === undefined ? shared.closing : undefined;
-    this.#watch = shared.observers.call(options.method, this.#kind);
+    const watch = shared.observers.call(options.method, this.#kind);
+    this.#watched = watch && new WatchedCall(watch, this.#deps.clock);
   }
 
   start(): void {
@@ -156,7 +156,9 @@ export class CallRun<T> {
     const startedAt = this.#deps.clock.now();
     let pending: Promise<T>;
     try {
-      pending = this.#watch ? this.#watchAttempt(context, startedAt) : this.#fn(context);
+      pending = this.#watched
+        ? this.#watched.send(context, this.#hedged?.has(endpoint) ?? false, () => this.#fn(context))
+        : this.#fn(context);
     } catch (error) {
       pending = Promise.reject(error);
     }
@@ -167,33 +169,6 @@ export class CallRun<T> {
       ),
     );
     this.#scheduleHedge(endpoint);
-  }
-
-  /** Sends the attempt under its observer's watch. */
-  #watchAttempt(context: AttemptContext, startedAt: number): Promise<T> {
-    const { endpoint } = context;
-    const watch = this.#watch!.attempt({
-      endpoint,
-      index: context.attempt,
-      hedge: this.#hedged?.has(endpoint) ?? false,
-    });
-    this.#attemptWatches ??= new Map();
-    this.#attemptWatches.set(endpoint, { watch, startedAt });
-    return watch.run(() => this.#fn(context));
-  }
-
-  /** Ends the watch of the attempt to `endpoint`, if it is watched and not ended yet. */
-  #endAttempt(
-    endpoint: Endpoint,
-    ending: AttemptEnd['ending'],
-    reason?: string,
-    errorKind?: ErrorKind,
-  ): void {
-    const watched = this.#attemptWatches?.get(endpoint);
-    if (!watched) return;
-    this.#attemptWatches!.delete(endpoint);
-    const durationMs = this.#deps.clock.now() - watched.startedAt;
-    watched.watch.end({ ending, reason, errorKind, durationMs });
   }
 
   /**
@@ -231,7 +206,7 @@ export class CallRun<T> {
       reporter.reportFailure({ endpoint, reason: rejected.reason });
       metrics.request(endpoint, 'rejected', latencyMs);
       if (this.#settled) return;
-      if (this.#watch) this.#endAttempt(endpoint, 'rejected', rejected.reason);
+      this.#watched?.endAttempt(endpoint, 'rejected', rejected.reason);
       this.#log.failed(endpoint, rejected.reason);
       this.#continue();
       return;
@@ -245,7 +220,7 @@ export class CallRun<T> {
     }
     metrics.request(endpoint, rejected || stale ? 'rejected' : 'ok', latencyMs);
     if (rejected) {
-      if (this.#watch) this.#endAttempt(endpoint, 'rejected', rejected.reason);
+      this.#watched?.endAttempt(endpoint, 'rejected', rejected.reason);
       this.#log.failed(endpoint, rejected.reason);
       this.#fallbackResult = { value };
       this.#continue();
@@ -253,14 +228,14 @@ export class CallRun<T> {
     }
     if (stale && this.#kind === 'read' && this.#freshAlternativeLeft()) {
       const reason = `stale answer (head ${head})`;
-      if (this.#watch) this.#endAttempt(endpoint, 'stale', reason);
+      this.#watched?.endAttempt(endpoint, 'stale', reason);
       this.#log.failed(endpoint, reason);
       this.#fallbackResult = { value };
       this.#continue();
       return;
     }
     if (this.#hedged?.has(endpoint)) metrics.hedgeWon(endpoint);
-    if (this.#watch) this.#endAttempt(endpoint, 'won');
+    this.#watched?.endAttempt(endpoint, 'won');
     this.#resolve(value);
   }
 
@@ -278,7 +253,7 @@ export class CallRun<T> {
       // The endpoint answered properly; the call was wrong. Return it as the client would.
       metrics.request(endpoint, 'ok', latencyMs);
       reporter.reportSuccess({ endpoint, latencyMs, startedAt });
-      if (this.#watch) this.#endAttempt(endpoint, 'won');
+      this.#watched?.endAttempt(endpoint, 'won');
       this.#reject(error, 'another endpoint settled the call');
       return;
     }
@@ -288,7 +263,7 @@ export class CallRun<T> {
     // A node's own message may quote the key it was sent (`unknown API key …`).
     const reason = scrubSecrets(verdict.reason, [endpoint]);
     reporter.reportFailure({ endpoint, reason, retryAfterMs });
-    if (this.#watch) this.#endAttempt(endpoint, 'failed', reason, verdict.kind);
+    this.#watched?.endAttempt(endpoint, 'failed', reason, verdict.kind);
     this.#log.failed(endpoint, reason);
     if (this.#kind === 'write' && !verdict.neverSent) this.#neverRepeat();
     this.#continue();
@@ -341,10 +316,7 @@ export class CallRun<T> {
     this.#settled = true;
     const durationMs = this.#deps.clock.now() - this.#startedAt;
     this.#deps.metrics.call(result, durationMs);
-    if (this.#watch) {
-      for (const endpoint of this.#inFlight.keys()) this.#endAttempt(endpoint, 'cancelled', why);
-      this.#watch.end({ result, error, durationMs });
-    }
+    this.#watched?.end(this.#inFlight.keys(), why, { result, error, durationMs });
     this.#cancelHedge?.();
     this.#cancelDeadline?.();
     this.#signal?.removeEventListener('abort', this.#onCallerAbort);
